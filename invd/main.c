@@ -1,0 +1,336 @@
+/*
+ * invd: the Orders & Inventory daemon. Parse options, open the store, bind
+ * (or inherit) the listeners, tell systemd it is ready, run one event loop
+ * until SIGTERM or SIGINT, then drain and close everything cleanly. SIGHUP
+ * re-reads what can change at run time.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "common/api.h"
+#include "common/hmac.h"
+#include "common/log.h"
+#include "invd/notify.h"
+#include "invd/options.h"
+#include "invd/router.h"
+#include "invd/server.h"
+#include "invd/store.h"
+
+#define DRAIN_TIMEOUT	10	/* seconds to flush replies at shutdown */
+#define PRUNE_INTERVAL	60	/* seconds between webhook id prunes */
+#define PRUNE_BATCH	1000	/* ids per prune transaction */
+
+struct daemon {
+	struct event_base	*base;
+	struct server		*server;
+	struct app		*app;
+	struct config		*cfg;
+	int			 argc;
+	char			**argv;
+	struct event		*deadline;
+	struct event		*prune;
+	int			 stopping;
+};
+
+/*
+ * Forget expired webhook event ids in short batches: a full batch means
+ * more are due, so the next runs at once, after waiting requests.
+ */
+static void
+on_prune(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	struct timeval	 tv = { PRUNE_INTERVAL, 0 };
+
+	(void)fd;
+	(void)what;
+	if (webhooks_prune(d->app, PRUNE_BATCH) == PRUNE_BATCH)
+		tv.tv_sec = 0;
+	evtimer_add(d->prune, &tv);
+}
+
+/*
+ * Secrets come from the environment and a file; both may be given. The
+ * result replaces *ss only when all of it loaded.
+ */
+static int
+load_secrets(const struct config *cfg, struct secrets *ss)
+{
+	struct secrets		fresh;
+	struct inv_error	err;
+
+	memset(&fresh, 0, sizeof fresh);
+	if (cfg->webhook_secret != NULL &&
+	    secrets_add_text(&fresh, cfg->webhook_secret,
+	    strlen(cfg->webhook_secret), &err) == -1) {
+		log_errorx("INVD_WEBHOOK_SECRET: %s", err.detail);
+		goto fail;
+	}
+	if (cfg->webhook_secret_file != NULL &&
+	    secrets_load_file(&fresh, cfg->webhook_secret_file, &err) == -1) {
+		log_errorx("webhook secret file: %s", err.detail);
+		goto fail;
+	}
+	secrets_clear(ss);
+	*ss = fresh;
+	return 0;
+fail:
+	secrets_clear(&fresh);
+	return -1;
+}
+
+static void
+log_secrets(const struct secrets *ss)
+{
+	if (ss->n == 0)
+		log_info("no webhook secret: POST /webhooks/payment answers "
+		    "503");
+	else
+		log_info("%zu webhook secret%s loaded", ss->n,
+		    ss->n == 1 ? "" : "s");
+}
+
+/* Settings only a restart applies: say so instead of ignoring them. */
+static void
+report_static(const struct config *old, const struct config *new)
+{
+	size_t	i;
+	int	same;
+
+	if (strcmp(old->data, new->data) != 0)
+		log_warnx("reload: data changed; restart invd to apply it");
+	same = (old->socket == NULL) == (new->socket == NULL) &&
+	    (old->socket == NULL || strcmp(old->socket, new->socket) == 0);
+	if (!same)
+		log_warnx("reload: socket changed; restart invd to apply it");
+	same = old->nlisten == new->nlisten;
+	for (i = 0; same && i < old->nlisten; i++)
+		same = strcmp(old->listen[i], new->listen[i]) == 0;
+	if (!same)
+		log_warnx("reload: listen changed; restart invd to apply it");
+	if (old->map_size != new->map_size)
+		log_warnx("reload: map-size changed; restart invd to apply it");
+	if (old->max_body != new->max_body)
+		log_warnx("reload: max-body changed; restart invd to apply it");
+}
+
+/* Move the settings only a restart applies from running into fresh. */
+static void
+keep_static(struct config *fresh, struct config *running)
+{
+	struct config	tmp = *fresh;
+
+	fresh->data = running->data;
+	fresh->socket = running->socket;
+	memcpy(fresh->listen, running->listen, sizeof fresh->listen);
+	fresh->nlisten = running->nlisten;
+	fresh->map_size = running->map_size;
+	fresh->max_body = running->max_body;
+	/* running now holds fresh's copies, freed with it. */
+	running->data = tmp.data;
+	running->socket = tmp.socket;
+	memcpy(running->listen, tmp.listen, sizeof running->listen);
+	running->nlisten = tmp.nlisten;
+}
+
+/*
+ * SIGHUP: parse the whole configuration again into a new struct; apply
+ * the log level, webhook secrets and webhook timings only if all of it is
+ * valid, else keep running on the old one.
+ */
+static void
+reload(struct daemon *d)
+{
+	struct config	fresh;
+
+	notify_send("RELOADING=1");
+	log_info("SIGHUP: reloading the configuration");
+	if (options_parse(&fresh, d->argc, d->argv) != OPT_RUN ||
+	    load_secrets(&fresh, d->app->secrets) == -1) {
+		log_errorx("configuration reloading FAILED; keeping the "
+		    "running one");
+		options_free(&fresh);
+		notify_send("READY=1");
+		return;
+	}
+	report_static(d->cfg, &fresh);
+	log_set_level(fresh.log_level);
+	d->app->webhook_tolerance = fresh.webhook_tolerance;
+	d->app->webhook_retention = fresh.webhook_retention;
+	log_secrets(d->app->secrets);
+	/*
+	 * Keep the running values of what did not apply, so the next reload
+	 * compares with what really runs.
+	 */
+	keep_static(&fresh, d->cfg);
+	options_free(d->cfg);
+	*d->cfg = fresh;
+	log_info("configuration reloaded");
+	notify_send("READY=1");
+}
+
+static void
+on_drained(void *arg)
+{
+	struct daemon	*d = arg;
+
+	event_base_loopbreak(d->base);
+}
+
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct daemon	*d = arg;
+
+	(void)fd;
+	(void)what;
+	log_warnx("replies still pending after %d s; exiting", DRAIN_TIMEOUT);
+	event_base_loopbreak(d->base);
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct daemon	*d = arg;
+	struct timeval	 tv = { DRAIN_TIMEOUT, 0 };
+
+	(void)what;
+	if (sig == SIGHUP) {
+		if (!d->stopping)
+			reload(d);
+		return;
+	}
+	if (d->stopping++)
+		return;
+	log_info("%s: shutting down", strsignal((int)sig));
+	notify_send("STOPPING=1");
+	d->deadline = evtimer_new(d->base, on_deadline, d);
+	if (d->deadline != NULL)
+		evtimer_add(d->deadline, &tv);
+	server_drain(d->server, on_drained, d);
+}
+
+/* --check-config: everything that can be checked without serving. */
+static int
+check_config(const struct config *cfg)
+{
+	struct secrets	ss;
+	int		r;
+
+	memset(&ss, 0, sizeof ss);
+	r = load_secrets(cfg, &ss);
+	secrets_clear(&ss);
+	if (r == -1)
+		return 2;
+	options_print(cfg, stdout);
+	printf("# configuration OK\n");
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config		 cfg;
+	struct daemon		 d;
+	struct app		 app;
+	struct secrets		 secrets;
+	struct store		*store = NULL;
+	struct event		*sigs[3] = { NULL, NULL, NULL };
+	static const int	 signos[3] = { SIGTERM, SIGINT, SIGHUP };
+	struct inv_error	 err;
+	char			*cause = NULL, ready[64];
+	int			 fds[NOTIFY_FDS_MAX], nfds, i, rc = 1;
+
+	switch (options_parse(&cfg, argc, argv)) {
+	case OPT_EXIT_OK:
+		options_free(&cfg);
+		return 0;
+	case OPT_EXIT_USAGE:
+		options_free(&cfg);
+		return 2;
+	case OPT_RUN:
+		break;
+	}
+	log_init("invd", getenv("JOURNAL_STREAM") != NULL);
+	log_set_level(cfg.log_level);
+	if (cfg.check_config) {
+		rc = check_config(&cfg);
+		options_free(&cfg);
+		return rc;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	memset(&d, 0, sizeof d);
+	memset(&secrets, 0, sizeof secrets);
+	nfds = notify_listen_fds(fds, NOTIFY_FDS_MAX);
+	if (load_secrets(&cfg, &secrets) == -1)
+		goto out;
+	log_secrets(&secrets);
+
+	if (store_open(&store, cfg.data, cfg.map_size, &err) == -1) {
+		log_errorx("%s", err.detail);
+		goto out;
+	}
+	memset(&app, 0, sizeof app);
+	app.store = store;
+	app.max_body = cfg.max_body;
+	app.secrets = &secrets;
+	app.webhook_tolerance = cfg.webhook_tolerance;
+	app.webhook_retention = cfg.webhook_retention;
+	d.app = &app;
+	d.cfg = &cfg;
+	d.argc = argc;
+	d.argv = argv;
+	if ((d.base = event_base_new()) == NULL) {
+		log_errorx("event_base_new failed");
+		goto out;
+	}
+	if (server_start(&d.server, d.base, &app, &cfg, fds, nfds,
+	    &cause) == -1) {
+		log_errorx("%s", cause ? cause : "cannot start the server");
+		goto out;
+	}
+	for (i = 0; i < 3; i++) {
+		sigs[i] = evsignal_new(d.base, signos[i], on_signal, &d);
+		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1) {
+			log_errorx("cannot install signal handlers");
+			goto out;
+		}
+	}
+	if ((d.prune = evtimer_new(d.base, on_prune, &d)) == NULL) {
+		log_errorx("cannot create the prune timer");
+		goto out;
+	}
+	on_prune(-1, 0, &d);
+	log_info("invd %s ready, data in %s", INV_VERSION, cfg.data);
+	/* Listeners up and LMDB open: only now may clients be sent here. */
+	snprintf(ready, sizeof ready, "READY=1\nMAINPID=%ld", (long)getpid());
+	notify_send(ready);
+	if (event_base_dispatch(d.base) == -1) {
+		log_errorx("event loop failed");
+		goto out;
+	}
+	log_info("stopped");
+	rc = 0;
+out:
+	server_free(d.server);
+	if (d.deadline != NULL)
+		event_free(d.deadline);
+	if (d.prune != NULL)
+		event_free(d.prune);
+	for (i = 0; i < 3; i++)
+		if (sigs[i] != NULL)
+			event_free(sigs[i]);
+	if (d.base != NULL)
+		event_base_free(d.base);
+	store_close(store);
+	secrets_clear(&secrets);
+	free(cause);
+	options_free(&cfg);
+	libevent_global_shutdown();
+	return rc;
+}
