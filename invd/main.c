@@ -117,6 +117,8 @@ report_static(const struct config *old, const struct config *new)
 		log_warnx("reload: map-size changed; restart invd to apply it");
 	if (old->max_body != new->max_body)
 		log_warnx("reload: max-body changed; restart invd to apply it");
+	if (old->sync_none != new->sync_none)
+		log_warnx("reload: sync changed; restart invd to apply it");
 }
 
 /* Move the settings only a restart applies from running into fresh. */
@@ -131,6 +133,7 @@ keep_static(struct config *fresh, struct config *running)
 	fresh->nlisten = running->nlisten;
 	fresh->map_size = running->map_size;
 	fresh->max_body = running->max_body;
+	fresh->sync_none = running->sync_none;
 	/* running now holds fresh's copies, freed with it. */
 	running->data = tmp.data;
 	running->socket = tmp.socket;
@@ -274,6 +277,15 @@ main(int argc, char **argv)
 	if (store_open(&store, cfg.data, cfg.map_size, &err) == -1) {
 		log_errorx("%s", err.detail);
 		goto out;
+	}
+	if (cfg.sync_none) {
+		if (store_set_nosync(store, 1, &err) == -1) {
+			log_errorx("%s", err.detail);
+			goto out;
+		}
+		log_warnx("sync = none: commits are not synced to disk; "
+		    "ACKNOWLEDGED WRITES CAN BE LOST on a power cut or OS "
+		    "crash. Use only for throwaway data.");
 	}
 	memset(&app, 0, sizeof app);
 	app.store = store;

@@ -23,6 +23,7 @@ enum opt_key {
 	KEY_MAP_SIZE,
 	KEY_MAX_BODY,
 	KEY_LOG_LEVEL,
+	KEY_SYNC,
 	KEY_SECRET,
 	KEY_SECRET_FILE,
 	KEY_TOLERANCE,
@@ -39,6 +40,7 @@ enum opt_type {
 	OPT_SIZE,		/* bytes with K, M, G, T */
 	OPT_DURATION,		/* seconds with s, m, h, d */
 	OPT_LEVEL,
+	OPT_SYNC,		/* full or none */
 	OPT_SECRET,		/* environment only, never printed */
 	OPT_FLAG
 };
@@ -82,6 +84,9 @@ static const struct opt_row opt_table[] = {
 	    OPT_LEVEL, "info", "LEVEL",
 	    "error, warn, info (a line per request) or debug", 0, 0, 0,
 	    NULL },
+	[KEY_SYNC] = { KEY_SYNC, "sync", 'S', "INVD_SYNC", OPT_SYNC, "full",
+	    "MODE", "full: fsync every commit; none: for throwaway data only",
+	    0, 0, 0, NULL },
 	[KEY_SECRET] = { KEY_SECRET, "webhook-secret", 0,
 	    "INVD_WEBHOOK_SECRET", OPT_SECRET, NULL, NULL,
 	    "webhook secrets, one per line (environment only)", 0, 0, 0,
@@ -291,6 +296,14 @@ opt_apply(struct config *cfg, const struct opt_row *row, const char *val,
 			    "(expected error, warn, info or debug)\n", who, val);
 			return -1;
 		}
+		return 0;
+	case OPT_SYNC:
+		if (strcmp(val, "full") != 0 && strcmp(val, "none") != 0) {
+			fprintf(stderr, "invd: %s: invalid mode '%s' (expected "
+			    "full or none)\n", who, val);
+			return -1;
+		}
+		cfg->sync_none = strcmp(val, "none") == 0;
 		return 0;
 	case OPT_SECRET:
 		secret_free(&cfg->webhook_secret);
@@ -693,6 +706,7 @@ options_print(const struct config *cfg, FILE *f)
 	print_size(f, "map-size", cfg->map_size);
 	print_size(f, "max-body", cfg->max_body);
 	fprintf(f, "log-level = %s\n", log_level_name(cfg->log_level));
+	fprintf(f, "sync = %s\n", cfg->sync_none ? "none" : "full");
 	/* Say whether a secret is set, never what it is. */
 	fprintf(f, "webhook-secret = %s\n", cfg->webhook_secret ?
 	    "******** (from INVD_WEBHOOK_SECRET)" : "(not set)");

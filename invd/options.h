@@ -25,6 +25,7 @@ struct config {
 	char		*webhook_secret_file;
 	int64_t		 webhook_tolerance;	/* seconds */
 	int64_t		 webhook_retention;	/* seconds */
+	int		 sync_none;		/* --sync=none */
 	char		*config_file;		/* the file read, if any */
 	int		 check_config;		/* --check-config */
 };

@@ -1066,6 +1066,16 @@ fail:
 	return -1;
 }
 
+int
+store_set_nosync(struct store *st, int nosync, struct inv_error *err)
+{
+	int	rc;
+
+	if ((rc = mdb_env_set_flags(st->env, MDB_NOSYNC, nosync)) != 0)
+		return store_err(rc, "set flags", err);
+	return 0;
+}
+
 void
 store_close(struct store *st)
 {

@@ -34,6 +34,12 @@ struct store_stats {
  * it. Refuses a directory another process holds. -1 with a detail on error.
  */
 int	store_open(struct store **, const char *, size_t, struct inv_error *);
+/*
+ * With nosync set, commits return before the data reaches the disk: fast,
+ * but acknowledged writes can be lost on a power cut or an OS crash (not
+ * on a crash of invd alone). Off by default.
+ */
+int	store_set_nosync(struct store *, int, struct inv_error *);
 /* Close the environment and release the directory. NULL is fine. */
 void	store_close(struct store *);
 

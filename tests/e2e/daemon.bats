@@ -520,3 +520,18 @@ stale_socket() {
 	invd_start --log-level debug || false
 	expect_alive
 }
+
+@test "--sync none warns loudly and still serves; a bad mode is exit 2" {
+	invd_stop
+	invd_start --sync none
+	grep -q 'ACKNOWLEDGED WRITES CAN BE LOST' "$INVD_LOG"
+	api POST /products '{"sku":"NS-1","name":"n","price":1,"stock":1}'
+	expect_status 201
+	run "$INVD" --sync sometimes --check-config
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"--sync: invalid mode 'sometimes'"* ]]
+	INVD_SYNC=none run "$INVD" --check-config
+	grep -qx 'sync = none' <<<"$output"
+	run "$INVD" --check-config
+	grep -qx 'sync = full' <<<"$output"
+}
