@@ -94,6 +94,20 @@ deps:
 test-deps:
 	$(Q)tests/deps.sh $(TEST_PKGS)
 
+# Benchmarks (tests/bench/README.md): an optimised build in build/bench, then
+# one bounded run (~2 min) against this machine's limits. Measures only;
+# never part of check.
+BENCH_PKGS	:= $(RUN_PKGS) wrk nginx-light curl jq
+BENCH_B		:= build/bench
+
+bench-deps:
+	$(Q)tests/deps.sh $(BENCH_PKGS)
+
+bench: bench-deps
+	$(Q)CFLAGS='-O2 -g -DNDEBUG' $(MAKE) --no-print-directory B=$(BENCH_B) all
+	$(Q)bash tests/bench/run.sh $(abspath $(BENCH_B)/invd) \
+	    $(abspath $(BENCH_B)/results.json)
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)mkdir -p var
@@ -160,6 +174,7 @@ uninstall:
 clean:
 	rm -rf build
 
-.PHONY: all deps test-deps run unit e2e check install uninstall clean
+.PHONY: all deps test-deps run unit e2e check install uninstall clean \
+	bench bench-deps
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -21,7 +21,11 @@
 #include "invd/server.h"
 #include "invd/store.h"
 
-#define DRAIN_TIMEOUT	10	/* seconds to flush replies at shutdown */
+/*
+ * Seconds to flush replies at shutdown. A reply to a client that hung up
+ * is never reported complete by libevent 2.1, so this bounds the wait.
+ */
+#define DRAIN_TIMEOUT	3
 #define PRUNE_INTERVAL	60	/* seconds between webhook id prunes */
 #define PRUNE_BATCH	1000	/* ids per prune transaction */
 
