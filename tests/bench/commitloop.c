@@ -26,14 +26,7 @@
 
 #include <lmdb.h>
 
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
+#include "common/util.h"
 
 static void
 die(const char *what, int rc)
@@ -58,16 +51,16 @@ loop(MDB_env *env, MDB_dbi dbi, uint64_t *key, double secs, int batch,
 	MDB_txn		*txn;
 	MDB_val		 k, v;
 	char		 rec[100];
-	uint64_t	 t0 = now_ns(), end, t, commits = 0, be;
+	uint64_t	 t0 = (uint64_t)mono_us(), end, t, commits = 0, be;
 	size_t		 cap = 0;
 	int		 i, rc;
 
 	memset(rec, 'x', sizeof(rec));
-	end = t0 + (uint64_t)(secs * 1e9);
+	end = t0 + (uint64_t)(secs * 1e6);
 	*nlat = 0;
 	*lat = NULL;
 	do {
-		t = now_ns();
+		t = (uint64_t)mono_us();
 		if ((rc = mdb_txn_begin(env, NULL, 0, &txn)) != 0)
 			die("mdb_txn_begin", rc);
 		for (i = 0; i < batch; i++) {
@@ -90,9 +83,9 @@ loop(MDB_env *env, MDB_dbi dbi, uint64_t *key, double secs, int batch,
 			if ((*lat = realloc(*lat, cap * sizeof(**lat))) == NULL)
 				die("realloc", ENOMEM);
 		}
-		(*lat)[(*nlat)++] = (now_ns() - t) / 1000;
-	} while (now_ns() < end);
-	*elapsed = (double)(now_ns() - t0) / 1e9;
+		(*lat)[(*nlat)++] = (uint64_t)mono_us() - t;
+	} while ((uint64_t)mono_us() < end);
+	*elapsed = (double)((uint64_t)mono_us() - t0) / 1e6;
 	qsort(*lat, *nlat, sizeof(**lat), cmp_u64);
 	return commits;
 }

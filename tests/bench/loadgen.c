@@ -43,6 +43,8 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 
+#include "common/util.h"
+
 /* Latency histogram: 1 us buckets below 100 ms, 1 ms buckets up to 100 s. */
 #define HIST_FINE	100000u
 #define HIST_COARSE	100000u
@@ -53,7 +55,7 @@ struct lg;
 struct conn {
 	struct lg		*lg;
 	struct bufferevent	*bev;
-	uint64_t		 t0;		/* send time, ns */
+	uint64_t		 t0;		/* send time, us */
 	int			 busy;		/* a request is in flight */
 	int			 in_body;	/* headers read, body pending */
 	size_t			 body_left;
@@ -85,15 +87,6 @@ struct lg {
 	int			 shown;
 	uint64_t		*hist;
 };
-
-static uint64_t
-now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static uint64_t
 rnd(struct lg *lg)
@@ -161,7 +154,7 @@ send_request(struct conn *c)
 	}
 	c->busy = 1;
 	c->in_body = 0;
-	c->t0 = now_ns();
+	c->t0 = (uint64_t)mono_us();
 }
 
 static void
@@ -214,7 +207,7 @@ reply_done(struct conn *c)
 {
 	struct lg *lg = c->lg;
 
-	record(lg, (now_ns() - c->t0) / 1000);
+	record(lg, (uint64_t)mono_us() - c->t0);
 	lg->done++;
 	if (c->status < 200 || c->status > 299)
 		lg->non2xx++;
@@ -405,7 +398,7 @@ main(int argc, char **argv)
 	lg.method = "GET";
 	lg.path = "/health";
 	lg.nconns = 64;
-	lg.rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() ^ now_ns();
+	lg.rng = 0x9e3779b97f4a7c15ull ^ (uint64_t)getpid() ^ (uint64_t)mono_us();
 	while ((ch = getopt(argc, argv, "u:t:c:d:n:m:p:b:r:s:")) != -1) {
 		switch (ch) {
 		case 'u':
@@ -478,15 +471,15 @@ main(int argc, char **argv)
 	timer = evtimer_new(lg.base, on_timer, &lg);
 	evtimer_add(timer, &tv);
 
-	t0 = now_ns();
+	t0 = (uint64_t)mono_us();
 	for (i = 0; i < lg.nconns; i++) {
 		lg.conns[i].lg = &lg;
 		conn_open(&lg.conns[i]);
 	}
 	event_base_dispatch(lg.base);
-	t1 = now_ns();
+	t1 = (uint64_t)mono_us();
 	lg.stopping = 1;
-	secs = (double)(t1 - t0) / 1e9;
+	secs = (double)(t1 - t0) / 1e6;
 
 	printf("{\"requests\":%" PRIu64 ",\"duration_s\":%.3f,\"rps\":%.1f,"
 	    "\"p50_us\":%" PRIu64 ",\"p99_us\":%" PRIu64 ",\"p999_us\":%" PRIu64

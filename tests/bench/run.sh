@@ -93,10 +93,11 @@ free_port() {
 # ---- tools ---------------------------------------------------------------
 log "building loadgen and commitloop"
 # shellcheck disable=SC2046 # pkg-config output is a list of flags
-cc -O2 -Wall -Wextra -o "$tmp/loadgen" "$here/loadgen.c" \
-    $(pkg-config --cflags --libs libevent)
+cc -O2 -Wall -Wextra -I"$here/../.." -o "$tmp/loadgen" "$here/loadgen.c" \
+    "$here/../../common/util.c" $(pkg-config --cflags --libs libevent)
 # shellcheck disable=SC2046
-cc -O2 -Wall -Wextra -o "$tmp/commitloop" "$here/commitloop.c" \
+cc -O2 -Wall -Wextra -I"$here/../.." -o "$tmp/commitloop" \
+    "$here/commitloop.c" "$here/../../common/util.c" \
     $(pkg-config --cflags --libs lmdb)
 
 # save NAME TRANSPORT CLIENT JSON: one scenario's result
