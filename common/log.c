@@ -11,7 +11,8 @@
 
 static const char	*log_prog = "inv";
 static int		 log_journal;
-static enum log_level	 log_level = LOG_LEVEL_INFO;
+/* Atomic: invd's writer thread logs while SIGHUP may change the level. */
+static _Atomic int	 log_level = LOG_LEVEL_INFO;
 
 static const char *const log_names[] = {
 	[LOG_LEVEL_ERROR] = "error",
@@ -39,7 +40,7 @@ log_set_level(enum log_level level)
 enum log_level
 log_get_level(void)
 {
-	return log_level;
+	return (enum log_level)log_level;
 }
 
 int
@@ -68,7 +69,7 @@ log_vwrite(enum log_level level, const char *errstr, const char *fmt,
 {
 	char	msg[1024];
 
-	if (level > log_level)
+	if ((int)level > log_level)
 		return;
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	if (log_journal)

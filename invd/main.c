@@ -20,6 +20,7 @@
 #include "invd/router.h"
 #include "invd/server.h"
 #include "invd/store.h"
+#include "invd/writer.h"
 
 /*
  * Seconds to flush replies at shutdown. A reply to a client that hung up
@@ -29,9 +30,19 @@
 #define PRUNE_INTERVAL	60	/* seconds between webhook id prunes */
 #define PRUNE_BATCH	1000	/* ids per prune transaction */
 
+/* Pruning goes through the writer like any other write. */
+struct prune_job {
+	struct writer_job	 job;
+	struct daemon		*d;
+	size_t			 removed;
+	int			 queued;
+};
+
 struct daemon {
 	struct event_base	*base;
 	struct server		*server;
+	struct writer		*writer;
+	struct prune_job	 prune_job;
 	struct app		*app;
 	struct config		*cfg;
 	int			 argc;
@@ -46,16 +57,60 @@ struct daemon {
  * more are due, so the next runs at once, after waiting requests.
  */
 static void
+prune_again(struct daemon *d, size_t removed)
+{
+	struct timeval	tv = { PRUNE_INTERVAL, 0 };
+
+	if (d->stopping)
+		return;
+	if (removed == PRUNE_BATCH)
+		tv.tv_sec = 0;
+	evtimer_add(d->prune, &tv);
+}
+
+static void
+prune_run(struct writer_job *wj, struct app *app)
+{
+	struct prune_job	*pj = (struct prune_job *)wj;
+
+	pj->removed = webhooks_prune(app, PRUNE_BATCH);
+}
+
+static void
+prune_reset(struct writer_job *wj)
+{
+	((struct prune_job *)wj)->removed = 0;
+}
+
+static void
+prune_done(struct writer_job *wj, const struct inv_error *err)
+{
+	struct prune_job	*pj = (struct prune_job *)wj;
+
+	pj->queued = 0;
+	prune_again(pj->d, err != NULL ? 0 : pj->removed);
+}
+
+static void
 on_prune(evutil_socket_t fd, short what, void *arg)
 {
-	struct daemon	*d = arg;
-	struct timeval	 tv = { PRUNE_INTERVAL, 0 };
+	struct daemon		*d = arg;
+	struct prune_job	*pj = &d->prune_job;
 
 	(void)fd;
 	(void)what;
-	if (webhooks_prune(d->app, PRUNE_BATCH) == PRUNE_BATCH)
-		tv.tv_sec = 0;
-	evtimer_add(d->prune, &tv);
+	if (d->writer == NULL) {
+		prune_again(d, webhooks_prune(d->app, PRUNE_BATCH));
+		return;
+	}
+	if (pj->queued)
+		return;
+	pj->queued = 1;
+	pj->d = d;
+	pj->job.run = prune_run;
+	pj->job.reset = prune_reset;
+	pj->job.done = prune_done;
+	writer_submit(d->writer, &pj->job);
 }
 
 /*
@@ -154,11 +209,13 @@ static void
 reload(struct daemon *d)
 {
 	struct config	fresh;
+	struct secrets	ss;
 
 	notify_send("RELOADING=1");
 	log_info("SIGHUP: reloading the configuration");
+	memset(&ss, 0, sizeof ss);
 	if (options_parse(&fresh, d->argc, d->argv) != OPT_RUN ||
-	    load_secrets(&fresh, d->app->secrets) == -1) {
+	    load_secrets(&fresh, &ss) == -1) {
 		log_errorx("configuration reloading FAILED; keeping the "
 		    "running one");
 		options_free(&fresh);
@@ -167,8 +224,13 @@ reload(struct daemon *d)
 	}
 	report_static(d->cfg, &fresh);
 	log_set_level(fresh.log_level);
+	/* Write handlers read these on the writer thread. */
+	pthread_rwlock_wrlock(&d->app->lock);
+	secrets_clear(d->app->secrets);
+	*d->app->secrets = ss;
 	d->app->webhook_tolerance = fresh.webhook_tolerance;
 	d->app->webhook_retention = fresh.webhook_retention;
+	pthread_rwlock_unlock(&d->app->lock);
 	log_secrets(d->app->secrets);
 	/*
 	 * Keep the running values of what did not apply, so the next reload
@@ -292,6 +354,7 @@ main(int argc, char **argv)
 		    "crash. Use only for throwaway data.");
 	}
 	memset(&app, 0, sizeof app);
+	pthread_rwlock_init(&app.lock, NULL);
 	app.store = store;
 	app.max_body = cfg.max_body;
 	app.secrets = &secrets;
@@ -310,6 +373,11 @@ main(int argc, char **argv)
 		log_errorx("%s", cause ? cause : "cannot start the server");
 		goto out;
 	}
+	if (writer_start(&d.writer, d.base, &app, &cause) == -1) {
+		log_errorx("%s", cause ? cause : "cannot start the writer");
+		goto out;
+	}
+	server_set_writer(d.server, d.writer);
 	for (i = 0; i < 3; i++) {
 		sigs[i] = evsignal_new(d.base, signos[i], on_signal, &d);
 		if (sigs[i] == NULL || evsignal_add(sigs[i], NULL) == -1) {
@@ -330,9 +398,13 @@ main(int argc, char **argv)
 		log_errorx("event loop failed");
 		goto out;
 	}
-	log_info("stopped");
 	rc = 0;
 out:
+	/* Commit and answer what is queued before the server goes. */
+	d.stopping = 1;
+	writer_stop(d.writer);
+	if (rc == 0)
+		log_info("stopped");
 	server_free(d.server);
 	if (d.deadline != NULL)
 		event_free(d.deadline);

@@ -173,8 +173,8 @@ content_type_ok(const char *ct)
 	return 1;
 }
 
-void
-router_dispatch(struct app *app, struct request *req, struct response *resp)
+const struct route *
+router_match(struct app *app, struct request *req, struct response *resp)
 {
 	const struct route	*r, *hit = NULL;
 	struct inv_error	 err;
@@ -184,6 +184,7 @@ router_dispatch(struct app *app, struct request *req, struct response *resp)
 
 	memset(resp, 0, sizeof *resp);
 	inv_error_clear(&err);
+	req->json = NULL;
 	for (r = routes; r->pattern != NULL; r++) {
 		if (!route_match(r->pattern, req->path, id, sizeof id))
 			continue;
@@ -219,7 +220,7 @@ router_dispatch(struct app *app, struct request *req, struct response *resp)
 			goto fail;
 		}
 		if (hit->body == BODY_RAW)
-			goto call;
+			return hit;
 		if (req->body_len == 0) {
 			inv_error_set(&err, INV_EINVALID,
 			    "Request body must be a JSON object");
@@ -235,19 +236,45 @@ router_dispatch(struct app *app, struct request *req, struct response *resp)
 		}
 		req->json = body;
 	}
-call:
-	if (hit->handler(app, req, resp, &err) == -1)
-		goto fail;
-	req->json = NULL;
-	json_object_put(body);
-	return;
+	return hit;
 fail:
-	req->json = NULL;
 	json_object_put(body);
+	response_error(resp, &err);
+	return NULL;
+}
+
+void
+router_call(struct app *app, const struct route *route,
+    const struct request *req, struct response *resp)
+{
+	struct inv_error	err;
+
+	inv_error_clear(&err);
+	if (route->handler(app, req, resp, &err) == 0)
+		return;
 	free(resp->location);
 	free(resp->link);
 	resp->location = resp->link = NULL;
 	response_error(resp, &err);
+}
+
+int
+route_writes(const struct route *route)
+{
+	return route->method != METHOD_GET && route->method != METHOD_HEAD &&
+	    route->method != METHOD_OPTIONS;
+}
+
+void
+router_dispatch(struct app *app, struct request *req, struct response *resp)
+{
+	const struct route	*route;
+
+	if ((route = router_match(app, req, resp)) == NULL)
+		return;
+	router_call(app, route, req, resp);
+	json_object_put(req->json);
+	req->json = NULL;
 }
 
 int

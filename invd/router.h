@@ -6,6 +6,7 @@
 #ifndef INV_ROUTER_H
 #define INV_ROUTER_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,13 +35,18 @@ struct param {
 
 struct secrets;
 
-/* What the handlers share: the store, secrets, settings. */
+/*
+ * What the handlers share: the store, secrets, settings. Write handlers
+ * run on the writer thread: they read the settings a reload changes only
+ * while holding lock shared; a reload changes them holding it exclusive.
+ */
 struct app {
 	struct store	*store;
 	size_t		 max_body;
 	struct secrets	*secrets;		/* webhook secrets; may be empty */
 	int64_t		 webhook_tolerance;	/* seconds */
 	int64_t		 webhook_retention;	/* seconds */
+	pthread_rwlock_t lock;
 };
 
 struct request {
@@ -88,9 +94,22 @@ extern const struct route	routes[];
 /* router.c */
 /*
  * Route req and fill resp (always: a status and, but for 204, a JSON
- * body). The caller frees resp with response_free().
+ * body). The caller frees resp with response_free(). The same as
+ * router_match() then router_call().
  */
 void	router_dispatch(struct app *, struct request *, struct response *);
+/*
+ * Find req's route and check what the table says of it: {id}, the
+ * Content-Type, the size, a JSON body (parsed into req->json, which the
+ * caller then owns). NULL when resp already holds the answer.
+ */
+const struct route *router_match(struct app *, struct request *,
+	    struct response *);
+/* Run the route's handler; a failure becomes a {"detail"} reply. */
+void	router_call(struct app *, const struct route *,
+	    const struct request *, struct response *);
+/* Whether the route changes the store (it then goes to the writer). */
+int	route_writes(const struct route *);
 void	response_free(struct response *);
 /* Fill resp with {"detail": ...} and the status for err. */
 void	response_error(struct response *, const struct inv_error *);

@@ -34,6 +34,7 @@
 #include "invd/options.h"
 #include "invd/router.h"
 #include "invd/server.h"
+#include "invd/writer.h"
 
 #define SERVER_BOUND_MAX	NOTIFY_FDS_MAX	/* inherited or bound */
 _Static_assert(CONFIG_LISTEN_MAX + 1 <= SERVER_BOUND_MAX, "listener slots");
@@ -45,7 +46,9 @@ struct server {
 	struct evhttp_bound_socket	*bound[SERVER_BOUND_MAX];
 	size_t				 nbound;
 	char				*socket_path;	/* ours to unlink */
+	struct writer			*writer;	/* NULL: write inline */
 	size_t				 pending;	/* replies in flight */
+	size_t				 deferred;	/* at the writer */
 	int				 draining;
 	void				(*drained)(void *);
 	void				*drained_arg;
@@ -59,6 +62,18 @@ struct server {
  * libevent gives it no argument, hence this one pointer.
  */
 static struct server	*server_current;
+
+/* A write request waiting for its group commit. */
+struct server_job {
+	struct writer_job	 job;		/* first: the writer's view */
+	struct server		*srv;
+	struct evhttp_request	*ereq;
+	const struct route	*route;
+	struct request		 req;		/* a copy in mem */
+	struct response		 resp;
+	int64_t			 t0;
+	char			*mem;
+};
 
 static void	server_request(struct evhttp_request *, void *);
 
@@ -90,6 +105,16 @@ server_method(struct evhttp_request *req)
 }
 
 static void
+server_check_drained(struct server *srv)
+{
+	if (srv->draining && srv->pending == 0 && srv->deferred == 0 &&
+	    srv->drained != NULL) {
+		srv->drained(srv->drained_arg);
+		srv->drained = NULL;
+	}
+}
+
+static void
 server_complete(struct evhttp_request *req, void *arg)
 {
 	struct server	*srv = arg;
@@ -97,10 +122,7 @@ server_complete(struct evhttp_request *req, void *arg)
 	(void)req;
 	if (srv->pending > 0)
 		srv->pending--;
-	if (srv->draining && srv->pending == 0 && srv->drained != NULL) {
-		srv->drained(srv->drained_arg);
-		srv->drained = NULL;
-	}
+	server_check_drained(srv);
 }
 
 /* The access line: method, target, status, bytes, microseconds. */
@@ -152,8 +174,14 @@ server_send(struct server *srv, struct evhttp_request *req,
 	if (close)
 		evhttp_add_header(h, "Connection", "close");
 	server_log(req, method, resp->status, len, t0);
-	srv->pending++;
-	evhttp_request_set_on_complete_cb(req, server_complete, srv);
+	/*
+	 * A deferred reply may find its client gone: libevent then frees the
+	 * request without completing it, so it is not counted.
+	 */
+	if (evhttp_request_get_connection(req) != NULL) {
+		srv->pending++;
+		evhttp_request_set_on_complete_cb(req, server_complete, srv);
+	}
 	evhttp_send_reply(req, resp->status, inv_status_phrase(resp->status),
 	    NULL);
 }
@@ -200,6 +228,121 @@ server_query(const char *q, struct evkeyvalq *kv, struct param **out,
 	return server_params(kv, out, n);
 }
 
+/* Copy the request into one block the job owns; the JSON body moves. */
+static int
+job_copy(struct server_job *job, struct request *src)
+{
+	struct request	*dst = &job->req;
+	size_t		 size, i, n;
+	char		*p;
+
+	n = src->nquery + src->nheaders;
+	size = n * sizeof(struct param) + strlen(src->path) + 1 +
+	    src->body_len + 1;
+	if (src->content_type != NULL)
+		size += strlen(src->content_type) + 1;
+	for (i = 0; i < src->nquery; i++)
+		size += strlen(src->query[i].key) +
+		    strlen(src->query[i].value) + 2;
+	for (i = 0; i < src->nheaders; i++)
+		size += strlen(src->headers[i].key) +
+		    strlen(src->headers[i].value) + 2;
+	if ((job->mem = malloc(size)) == NULL)
+		return -1;
+	*dst = *src;
+	p = job->mem + n * sizeof(struct param);
+#define COPY(to, from) do {						\
+	size_t	len_ = strlen(from) + 1;				\
+	memcpy(p, (from), len_);					\
+	(to) = p;							\
+	p += len_;							\
+} while (0)
+	dst->query = (struct param *)job->mem;
+	dst->headers = (struct param *)job->mem + src->nquery;
+	for (i = 0; i < src->nquery; i++) {
+		COPY(((struct param *)dst->query)[i].key, src->query[i].key);
+		COPY(((struct param *)dst->query)[i].value,
+		    src->query[i].value);
+	}
+	for (i = 0; i < src->nheaders; i++) {
+		COPY(((struct param *)dst->headers)[i].key,
+		    src->headers[i].key);
+		COPY(((struct param *)dst->headers)[i].value,
+		    src->headers[i].value);
+	}
+	COPY(dst->path, src->path);
+	if (src->content_type != NULL)
+		COPY(dst->content_type, src->content_type);
+#undef COPY
+	memcpy(p, src->body, src->body_len);
+	p[src->body_len] = '\0';
+	dst->body = p;
+	src->json = NULL;
+	return 0;
+}
+
+static void
+job_run(struct writer_job *wj, struct app *app)
+{
+	struct server_job	*job = (struct server_job *)wj;
+
+	router_call(app, job->route, &job->req, &job->resp);
+}
+
+static void
+job_reset(struct writer_job *wj)
+{
+	struct server_job	*job = (struct server_job *)wj;
+
+	response_free(&job->resp);
+}
+
+/* Committed (err NULL) or not: either way, now the client may know. */
+static void
+job_done(struct writer_job *wj, const struct inv_error *err)
+{
+	struct server_job	*job = (struct server_job *)wj;
+	struct server		*srv = job->srv;
+
+	if (err != NULL) {
+		response_free(&job->resp);
+		response_error(&job->resp, err);
+	}
+	server_send(srv, job->ereq, &job->resp, method_name(job->req.method),
+	    job->t0, 0);
+	response_free(&job->resp);
+	json_object_put(job->req.json);
+	free(job->mem);
+	free(job);
+	srv->deferred--;
+	server_check_drained(srv);
+}
+
+/* Hand a write to the writer; -1 (nothing queued) when out of memory. */
+static int
+server_defer(struct server *srv, struct evhttp_request *ereq,
+    const struct route *route, struct request *req, int64_t t0)
+{
+	struct server_job	*job;
+
+	if ((job = calloc(1, sizeof *job)) == NULL)
+		return -1;
+	if (job_copy(job, req) == -1) {
+		free(job);
+		return -1;
+	}
+	job->job.run = job_run;
+	job->job.reset = job_reset;
+	job->job.done = job_done;
+	job->srv = srv;
+	job->ereq = ereq;
+	job->route = route;
+	job->t0 = t0;
+	srv->deferred++;
+	writer_submit(srv->writer, &job->job);
+	return 0;
+}
+
 static void
 server_request(struct evhttp_request *ereq, void *arg)
 {
@@ -210,6 +353,7 @@ server_request(struct evhttp_request *ereq, void *arg)
 	struct request		 req;
 	struct response		 resp;
 	struct param		*params = NULL, *headers = NULL;
+	const struct route	*route;
 	struct inv_error	 err;
 	char			*path = NULL;
 	size_t			 plen = 0, nparams = 0, nheaders = 0;
@@ -262,13 +406,24 @@ server_request(struct evhttp_request *ereq, void *arg)
 		response_error(&resp, &err);
 		goto send;
 	}
-	router_dispatch(srv->app, &req, &resp);
+	if ((route = router_match(srv->app, &req, &resp)) == NULL)
+		goto send;
+	if (srv->writer != NULL && route_writes(route)) {
+		if (server_defer(srv, ereq, route, &req, t0) == 0)
+			goto out;
+		inv_error_set(&err, INV_EINTERNAL, "Out of memory");
+		response_error(&resp, &err);
+		goto send;
+	}
+	router_call(srv->app, route, &req, &resp);
 send:
 	/* Unknown methods may carry a body libevent did not read. */
 	close = req.method == METHOD_OTHER;
 	server_send(srv, ereq, &resp,
 	    req.method == METHOD_OTHER ? "-" : method_name(req.method), t0,
 	    close);
+out:
+	json_object_put(req.json);
 	response_free(&resp);
 	free(headers);
 	free(params);
@@ -551,6 +706,12 @@ fail:
 }
 
 void
+server_set_writer(struct server *srv, struct writer *w)
+{
+	srv->writer = w;
+}
+
+void
 server_drain(struct server *srv, void (*done)(void *), void *arg)
 {
 	size_t	i;
@@ -564,7 +725,7 @@ server_drain(struct server *srv, void (*done)(void *), void *arg)
 		srv->socket_path = NULL;
 	}
 	srv->draining = 1;
-	if (srv->pending == 0)
+	if (srv->pending == 0 && srv->deferred == 0)
 		done(arg);
 	else {
 		srv->drained = done;

@@ -10,6 +10,7 @@ struct event_base;
 struct app;
 struct config;
 struct server;
+struct writer;
 
 /*
  * Serve on the nfds inherited listening sockets in fds when there are any
@@ -19,9 +20,12 @@ struct server;
  */
 int	server_start(struct server **, struct event_base *, struct app *,
 	    const struct config *, const int *, int, char **);
+/* From now on, hand write requests to w for group commit. */
+void	server_set_writer(struct server *, struct writer *);
 /*
  * Stop accepting (closing listeners, removing the socket file) and call
- * done once every reply already queued has been sent.
+ * done once every reply already queued, or waiting for its commit, has
+ * been sent.
  */
 void	server_drain(struct server *, void (*)(void *), void *);
 /* Free the server and its connections. NULL is fine. */

@@ -1,8 +1,13 @@
 /*
  * The store owns the LMDB environment, every DBI and every transaction.
- * Each business operation is one function running one write transaction
- * through store_write(), which maps LMDB errors in one place and grows the
- * map once on MDB_MAP_FULL before answering 507.
+ * Each business operation is one function running through store_write(),
+ * which maps LMDB errors in one place and grows the map once on
+ * MDB_MAP_FULL before answering 507.
+ *
+ * Group commit: between store_batch_begin() and store_batch_commit(), each
+ * store_write() on that thread runs in a nested transaction of the batch's
+ * one parent, so a refused operation rolls back alone while the others
+ * commit together, with one fsync for all of them.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -10,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +44,20 @@ struct store {
 	size_t		 map_size;
 	size_t		 map_max;
 	int		 lockfd;
+	/*
+	 * Growing the map needs every transaction of this process closed:
+	 * readers hold this shared, the grower exclusive.
+	 */
+	pthread_rwlock_t resize;
 };
+
+/*
+ * The batch this thread has open, if any. Thread-local because readers on
+ * the event loop thread must never see the writer thread's batch.
+ */
+static __thread MDB_txn	*batch_txn;
+static __thread int	 batch_full;	/* an operation hit MDB_MAP_FULL */
+static __thread int	 batch_broken;	/* the parent can no longer commit */
 
 typedef int (*store_fn)(struct store *, MDB_txn *, void *,
     struct inv_error *);
@@ -75,7 +94,10 @@ store_grow(struct store *st)
 	if (st->map_size >= st->map_max)
 		return -1;
 	next = st->map_size > st->map_max / 2 ? st->map_max : st->map_size * 2;
-	if ((rc = mdb_env_set_mapsize(st->env, next)) != 0) {
+	pthread_rwlock_wrlock(&st->resize);
+	rc = mdb_env_set_mapsize(st->env, next);
+	pthread_rwlock_unlock(&st->resize);
+	if (rc != 0) {
 		log_warnx("lmdb: grow map to %zu: %s", next, mdb_strerror(rc));
 		return -1;
 	}
@@ -108,8 +130,39 @@ store_begin(struct store *st, unsigned int flags, MDB_txn **txn,
 }
 
 /*
+ * Inside a batch: run fn in a transaction nested in the batch's parent.
+ * Its effects join the batch only if fn succeeds; they reach the disk only
+ * when store_batch_commit() does.
+ */
+static int
+store_write_nested(struct store *st, store_fn fn, void *arg,
+    struct inv_error *err)
+{
+	MDB_txn	*txn;
+	int	 rc;
+
+	if ((rc = mdb_txn_begin(st->env, batch_txn, 0, &txn)) != 0) {
+		batch_full |= rc == MDB_MAP_FULL;
+		return store_err(rc, "begin nested", err);
+	}
+	if (fn(st, txn, arg, err) == -1) {
+		mdb_txn_abort(txn);
+		batch_full |= err->code == INV_EFULL;
+		return -1;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0) {
+		/* A failed merge may have left the parent half-updated. */
+		batch_broken = 1;
+		batch_full |= rc == MDB_MAP_FULL;
+		return store_err(rc, "commit nested", err);
+	}
+	return 0;
+}
+
+/*
  * Run fn in one write transaction and commit. The caller answers only after
- * this returned 0: the change is then on disk.
+ * this returned 0: the change is then on disk. Inside a batch, the caller
+ * answers only after store_batch_commit() returned 0.
  */
 static int
 store_write(struct store *st, store_fn fn, void *arg, struct inv_error *err)
@@ -117,6 +170,10 @@ store_write(struct store *st, store_fn fn, void *arg, struct inv_error *err)
 	MDB_txn	*txn;
 	int	 attempt, rc;
 
+	if (batch_txn != NULL) {
+		inv_error_clear(err);
+		return store_write_nested(st, fn, arg, err);
+	}
 	for (attempt = 0;; attempt++) {
 		inv_error_clear(err);
 		if (store_begin(st, 0, &txn, err) == -1)
@@ -143,11 +200,71 @@ store_read(struct store *st, store_fn fn, void *arg, struct inv_error *err)
 	int	 r;
 
 	inv_error_clear(err);
-	if (store_begin(st, MDB_RDONLY, &txn, err) == -1)
+	/* The batch's own writes must be visible to its later reads. */
+	if (batch_txn != NULL)
+		return fn(st, batch_txn, arg, err);
+	pthread_rwlock_rdlock(&st->resize);
+	if (store_begin(st, MDB_RDONLY, &txn, err) == -1) {
+		pthread_rwlock_unlock(&st->resize);
 		return -1;
+	}
 	r = fn(st, txn, arg, err);
 	mdb_txn_abort(txn);
+	pthread_rwlock_unlock(&st->resize);
 	return r;
+}
+
+int
+store_batch_begin(struct store *st, struct inv_error *err)
+{
+	inv_error_clear(err);
+	batch_full = batch_broken = 0;
+	if (store_begin(st, 0, &batch_txn, err) == -1) {
+		batch_txn = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_batch_abort(struct store *st)
+{
+	(void)st;
+	if (batch_txn != NULL)
+		mdb_txn_abort(batch_txn);
+	batch_txn = NULL;
+}
+
+int
+store_batch_commit(struct store *st, struct inv_error *err)
+{
+	MDB_txn	*txn = batch_txn;
+	int	 rc;
+
+	inv_error_clear(err);
+	batch_txn = NULL;
+	if (txn == NULL)
+		return inv_error_set(err, INV_EINTERNAL, "No batch is open");
+	/*
+	 * An operation ran out of map: with room to grow, grow and let the
+	 * caller run the whole batch again rather than refuse anything.
+	 * Without, the caller runs each operation alone, so only those that
+	 * do not fit are refused.
+	 */
+	if (batch_full || batch_broken) {
+		mdb_txn_abort(txn);
+		if (batch_broken) {
+			log_warnx("lmdb: a nested transaction could not be "
+			    "merged; running the batch again");
+			return 1;
+		}
+		return store_grow(st) == 0 ? 1 : 2;
+	}
+	if ((rc = mdb_txn_commit(txn)) == 0)
+		return 0;
+	if (rc == MDB_MAP_FULL && store_grow(st) == 0)
+		return 1;
+	return store_err(rc, "commit", err);
 }
 
 /* Small wrappers that route every failure through store_err(). */
@@ -711,7 +828,7 @@ op_order_list(struct store *st, MDB_txn *txn, void *arg,
 {
 	struct list_arg			*a = arg;
 	const struct order_filter	*f = a->filter;
-	unsigned char			 prefix[8];
+	unsigned char			 prefix[8] = { 0 };
 
 	/* Pick the narrowest index that answers the filter. */
 	if (f->product_id != 0) {
@@ -1004,6 +1121,7 @@ store_open(struct store **out, const char *dir, size_t map_max,
 	if ((st = calloc(1, sizeof *st)) == NULL)
 		return inv_error_set(err, INV_EINTERNAL, "out of memory");
 	st->lockfd = -1;
+	pthread_rwlock_init(&st->resize, NULL);
 	st->map_max = map_max;
 	st->map_size = map_max < STORE_MAP_INITIAL ? map_max :
 	    STORE_MAP_INITIAL;
@@ -1085,5 +1203,6 @@ store_close(struct store *st)
 		mdb_env_close(st->env);
 	if (st->lockfd != -1)
 		close(st->lockfd);
+	pthread_rwlock_destroy(&st->resize);
 	free(st);
 }

@@ -43,6 +43,23 @@ int	store_set_nosync(struct store *, int, struct inv_error *);
 /* Close the environment and release the directory. NULL is fine. */
 void	store_close(struct store *);
 
+/*
+ * Group commit. store_batch_begin() opens one write transaction for the
+ * calling thread; until store_batch_commit() or store_batch_abort(), every
+ * write operation on that thread runs nested in it (a failed one rolls
+ * back alone) and every read sees the batch's writes. Nothing is durable,
+ * and no caller may be answered, before store_batch_commit() returns 0.
+ * It returns:
+ *   0	committed and synced;
+ *  -1	nothing applied; err says why (answer every caller with it);
+ *   1	nothing applied, the map grew: run the same batch again;
+ *   2	nothing applied, the map is full for good: run each operation in
+ *	a batch of its own, so only those that do not fit are refused.
+ */
+int	store_batch_begin(struct store *, struct inv_error *);
+int	store_batch_commit(struct store *, struct inv_error *);
+void	store_batch_abort(struct store *);
+
 /* Create: p's fields in, p->id out. 409 on a duplicate sku. */
 int	store_product_create(struct store *, struct product *,
 	    struct inv_error *);

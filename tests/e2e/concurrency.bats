@@ -199,3 +199,56 @@ codes() {
 	[ "$(codes 201)" = 30 ]
 	[ "$(stock_of "$p")" = 970 ]
 }
+
+# Group commit: requests that arrive together are applied in one LMDB
+# transaction, each in its own nested one. A refusal must roll back alone.
+@test "half of one concurrent batch is refused for stock, the other half lands and survives kill -9" {
+	local a b i cfg="$BATS_TEST_TMPDIR/batch.curl"
+	# Restart with the debug log, which reports each group commit.
+	invd_stop
+	invd_start --log-level debug || false
+	a=$(make_product GC-A 1 20)
+	b=$(make_product GC-B 1 1000)
+	transport_args
+	: >"$cfg"
+	# One curl process, 80 transfers at once: A and B interleaved.
+	for i in $(seq 1 80); do
+		local p=$a
+		[ $((i % 2)) = 0 ] && p=$b
+		{
+			[ "$i" = 1 ] || echo next
+			[ "$INV_TRANSPORT" = unix ] &&
+			    echo "unix-socket = \"$SOCK\""
+			echo "url = \"$T_BASE/orders\""
+			echo 'request = "POST"'
+			echo 'header = "Content-Type: application/json"'
+			echo "data-binary = \"{\\\"product_id\\\":$p,\\\"quantity\\\":1}\""
+			echo "output = \"$OUT/$i\""
+			echo "write-out = \"%{http_code} $p $i\\n\""
+		} >>"$cfg"
+	done
+	curl -s --max-time 30 --parallel --parallel-immediate \
+	    --parallel-max 80 -K "$cfg" >"$OUT/codes"
+	[ "$(wc -l <"$OUT/codes")" = 80 ]
+	[ "$(grep -c "^201 $a " "$OUT/codes")" = 20 ]
+	[ "$(grep -c "^409 $a " "$OUT/codes")" = 20 ]
+	[ "$(grep -c "^201 $b " "$OUT/codes")" = 40 ]
+	[ "$(stock_of "$a")" = 0 ]
+	[ "$(stock_of "$b")" = 960 ]
+	# Every acknowledged order is on disk: crash, restart, find each.
+	local acked
+	acked=$(awk '$1 == 201 { print $3 }' "$OUT/codes" |
+	    while read -r i; do jq -r .id "$OUT/$i"; done | sort -n)
+	[ "$(wc -l <<<"$acked")" = 60 ]
+	invd_kill9
+	invd_start || false
+	api GET "/orders?limit=1000"
+	[ "$(jq -r '.[].id' <<<"$BODY" | sort -n)" = "$acked" ]
+	[ "$(stock_of "$a")" = 0 ]
+	[ "$(stock_of "$b")" = 960 ]
+	# The writes were committed in groups, not one by one.
+	local largest
+	largest=$(sed -n 's/.*group commit: \([0-9]*\) write.*/\1/p' \
+	    "$INVD_LOG" | sort -n | tail -1)
+	[ -n "$largest" ] && [ "$largest" -ge 2 ]
+}

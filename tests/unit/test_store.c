@@ -1,11 +1,12 @@
 /*
  * Unit tests for invd/store.c, each on a fresh LMDB directory: products,
  * orders and their stock arithmetic, the list indexes, ids across restarts,
- * the directory lock and a full map.
+ * the directory lock, a full map and group commit batches.
  */
 #include <sys/stat.h>
 
 #include <dirent.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1195,6 +1196,158 @@ test_webhook_prune(void **state)
 	assert_true(res.duplicate);
 }
 
+/* Group commit. */
+
+struct peek {
+	struct store	*st;
+	uint64_t	 id;
+	int64_t		 stock;
+	int		 order_found;
+};
+
+/* Another thread's view while a batch is open: only committed data. */
+static void *
+peek_main(void *arg)
+{
+	struct peek		*pk = arg;
+	struct product		 p;
+	struct order		 o;
+	struct inv_error	 err;
+
+	if (store_product_get(pk->st, pk->id, &p, &err) == 0)
+		pk->stock = p.stock;
+	pk->order_found = store_order_get(pk->st, 1, &o, &err) == 0;
+	return NULL;
+}
+
+static void
+test_batch_partial(void **state)
+{
+	struct fixture		*f = *state;
+	struct order		 o;
+	struct product		 p;
+	struct inv_error	 err;
+	struct peek		 pk;
+	pthread_t		 t;
+	uint64_t		 pid;
+
+	pid = mkprod(f->st, "BATCH", 100, 5);
+	OK(store_batch_begin(f->st, &err));
+	OK(store_order_create(f->st, pid, 3, &o, &err));
+	assert_int_equal(o.id, 1);
+	REFUSED(store_order_create(f->st, pid, 3, &o, &err), INV_ECONFLICT,
+	    "Insufficient stock. Available: 2, Requested: 3");
+	REFUSED(store_order_create(f->st, 999, 1, &o, &err), INV_ENOTFOUND,
+	    NULL);
+	OK(store_order_create(f->st, pid, 2, &o, &err));
+	/* The refused ones took no id: the batch's reads see its writes. */
+	assert_int_equal(o.id, 2);
+	assert_int_equal(stock_of(f->st, pid), 0);
+
+	memset(&pk, 0, sizeof pk);
+	pk.st = f->st;
+	pk.id = pid;
+	assert_int_equal(pthread_create(&t, NULL, peek_main, &pk), 0);
+	pthread_join(t, NULL);
+	assert_int_equal(pk.stock, 5);
+	assert_false(pk.order_found);
+
+	assert_int_equal(store_batch_commit(f->st, &err), 0);
+	assert_int_equal(stock_of(f->st, pid), 0);
+	assert_int_equal(status_of(f->st, 1), ORDER_PENDING);
+	OK(store_order_get(f->st, 2, &o, &err));
+	assert_int_equal(o.quantity, 2);
+	REFUSED(store_order_get(f->st, 3, &o, &err), INV_ENOTFOUND, NULL);
+	/* Outside a batch, writes commit one by one again. */
+	memset(&p, 0, sizeof p);
+	OK(store_product_update(f->st, pid, &(struct product_patch){
+	    .has_stock = 1, .stock = 7 }, &p, &err));
+	assert_int_equal(stock_of(f->st, pid), 7);
+}
+
+static void
+test_batch_abort(void **state)
+{
+	struct fixture		*f = *state;
+	struct order		 o;
+	struct inv_error	 err;
+	uint64_t		 pid, pid2;
+
+	pid = mkprod(f->st, "KEEP", 100, 10);
+	OK(store_batch_begin(f->st, &err));
+	OK(store_order_create(f->st, pid, 4, &o, &err));
+	pid2 = mkprod(f->st, "GONE", 100, 1);
+	assert_int_equal(pid2, pid + 1);
+	store_batch_abort(f->st);
+	assert_int_equal(stock_of(f->st, pid), 10);
+	REFUSED(store_order_get(f->st, 1, &o, &err), INV_ENOTFOUND, NULL);
+	REFUSED(store_product_get(f->st, pid2, &(struct product){ 0 }, &err),
+	    INV_ENOTFOUND, NULL);
+	/* Nothing of the aborted batch used an id. */
+	assert_int_equal(mkorder(f->st, pid, 1), 1);
+	assert_int_equal(mkprod(f->st, "NEXT", 100, 1), pid + 1);
+}
+
+static void
+test_batch_map_full(void **state)
+{
+	struct fixture		*f = *state;
+	struct store		*st;
+	struct store_stats	 s;
+	struct product		 p;
+	struct inv_error	 err;
+	int			 k, r, made = 0, refused = 0;
+
+	store_close(f->st);
+	f->st = NULL;
+	rm_dir(f->dir);
+	OK(store_open(&st, f->dir, (size_t)1 << 20, &err));
+	f->st = st;
+
+	/* One batch far larger than the map: nothing of it may land. */
+	OK(store_batch_begin(st, &err));
+	for (k = 0; k < 5000; k++) {
+		memset(&p, 0, sizeof p);
+		snprintf(p.sku, sizeof p.sku, "FULL-%05d", k);
+		memset(p.name, 'n', INV_NAME_MAX);
+		p.price_cents = 1;
+		p.stock = 1;
+		store_product_create(st, &p, &err);
+	}
+	assert_int_equal(store_batch_commit(st, &err), 2);
+	OK(store_stats(st, &s, &err));
+	assert_int_equal(s.products, 0);
+
+	/* Each alone, as the writer then runs them: the early ones fit. */
+	for (k = 0; k < 5000; k++) {
+		OK(store_batch_begin(st, &err));
+		memset(&p, 0, sizeof p);
+		snprintf(p.sku, sizeof p.sku, "FULL-%05d", k);
+		memset(p.name, 'n', INV_NAME_MAX);
+		p.price_cents = 1;
+		p.stock = 1;
+		memset(&err, 0, sizeof err);
+		r = store_product_create(st, &p, &err);
+		if (r == -1)
+			assert_int_equal(err.code, INV_EFULL);
+		/* The commit itself may find no room: -1 with 507. */
+		r = store_batch_commit(st, &err);
+		if (r == -1)
+			assert_int_equal(err.code, INV_EFULL);
+		assert_true(r == 0 || r == 2 || r == -1);
+		if (r == 0)
+			made++;
+		else
+			refused++;
+	}
+	assert_true(made > 100);
+	assert_true(refused > 0);
+	OK(store_stats(st, &s, &err));
+	assert_int_equal(s.products, (uint64_t)made);
+	/* Reads still work on the full map. */
+	OK(store_product_get_by_sku(st, "FULL-00000", &p, &err));
+}
+
 int
 main(void)
 {
@@ -1234,6 +1387,12 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_webhook_once,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_webhook_prune,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_partial,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_abort,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_map_full,
 		    setup, teardown),
 	};
 
