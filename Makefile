@@ -4,6 +4,7 @@
 #   make check      install missing packages, build, run unit and end-to-end
 #                   tests, then again under AddressSanitizer + UBSan
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make bench, make bench-scale, make soak   measure (never part of check)
 
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
@@ -108,6 +109,21 @@ bench: bench-deps
 	$(Q)bash tests/bench/run.sh $(abspath $(BENCH_B)/invd) \
 	    $(abspath $(BENCH_B)/results.json)
 
+# bench-scale: the same requests on 1,000 and on 1,000,000 products (5M
+# orders): costs, start-up time and memory (tests/bench/README.md). ~3 min
+# and ~2 GiB of temporary disk.
+bench-scale: bench-deps
+	$(Q)CFLAGS='-O2 -g -DNDEBUG' $(MAKE) --no-print-directory B=$(BENCH_B) \
+	    all $(BENCH_B)/libinvd.a $(BENCH_B)/libcommon.a
+	$(Q)bash tests/bench/scale.sh $(abspath $(BENCH_B)) \
+	    $(abspath $(BENCH_B)/scale.json)
+
+# soak: SOAK_SECONDS (600) of mixed load on one invd; fails on any request
+# error or on memory growth after warm-up (tests/bench/soak.sh).
+soak: bench-deps
+	$(Q)CFLAGS='-O2 -g -DNDEBUG' $(MAKE) --no-print-directory B=$(BENCH_B) all
+	$(Q)bash tests/bench/soak.sh $(abspath $(BENCH_B))
+
 run: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)mkdir -p var
@@ -175,6 +191,6 @@ clean:
 	rm -rf build
 
 .PHONY: all deps test-deps run unit e2e check install uninstall clean \
-	bench bench-deps
+	bench bench-deps bench-scale soak
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
