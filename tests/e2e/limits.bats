@@ -57,6 +57,12 @@ slow_client() {
 	SENT=$4
 }
 
+# Tests that never touch a transport run in the unix pass only.
+unix_pass_only() {
+	[ "$INV_TRANSPORT" = unix ] ||
+	    skip "transport-independent; runs in the unix pass"
+}
+
 # between X LO HI: LO <= X <= HI, for decimals.
 between() {
 	awk -v x="$1" -v lo="$2" -v hi="$3" 'BEGIN { exit !(x >= lo && x <= hi) }'
@@ -179,6 +185,7 @@ between() {
 }
 
 @test "the open file limit is raised to fit --max-connections, or it shrinks" {
+	unix_pass_only
 	local real=$INVD hard
 	hard=$(ulimit -H -n)
 	[ "$hard" = unlimited ] || [ "$hard" -ge 1100 ] ||
@@ -214,6 +221,7 @@ between() {
 }
 
 @test "the limits come from options, the environment and the file" {
+	unix_pass_only
 	local conf="$BATS_TEST_TMPDIR/invd.conf" out
 	printf '%s\n' 'max-connections = 77' 'idle-timeout = 2m' \
 	    'read-timeout = 15s' 'max-headers = 8K' >"$conf"
@@ -238,6 +246,7 @@ between() {
 }
 
 @test "bad limit values exit 2 naming the option" {
+	unix_pass_only
 	local bad
 	for bad in '--max-connections 0' '--max-connections 4K' \
 	    '--max-connections -1' '--idle-timeout 0' '--idle-timeout 2d' \
