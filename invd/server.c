@@ -52,10 +52,12 @@ struct conn {
 	struct bufferevent		*bev;
 	struct evhttp_connection	*evcon;		/* NULL until set up */
 	struct evbuffer_cb_entry	*incb;
+	struct evbuffer_cb_entry	*outcb;
 	struct event			*deadline;
 	struct event			*setup;
 	int				 fd;		/* -1 until set up */
 	int				 reading;	/* deadline armed */
+	int				 busy;		/* read, not yet answered */
 	TAILQ_ENTRY(conn)		 entry;
 };
 
@@ -591,6 +593,9 @@ conn_forget(struct conn *c, int live)
 	if (live && c->incb != NULL)
 		evbuffer_remove_cb_entry(bufferevent_get_input(c->bev),
 		    c->incb);
+	if (live && c->outcb != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->bev),
+		    c->outcb);
 	if (c->setup != NULL)
 		event_free(c->setup);
 	if (c->deadline != NULL)
@@ -612,7 +617,18 @@ conn_closed(struct evhttp_connection *evcon, void *arg)
 	conn_forget(arg, 1);
 }
 
-/* Any byte of a request starts its deadline, if none runs yet. */
+static void
+conn_arm(struct conn *c)
+{
+	c->reading = 1;
+	evtimer_add(c->deadline, &c->srv->read_timeout);
+}
+
+/*
+ * Any byte of a request starts its deadline, if none runs yet. Bytes that
+ * come while a request is being answered wait for the reply: that request
+ * is in a handler's hands and its connection must not be closed under it.
+ */
 static void
 conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
     void *arg)
@@ -620,10 +636,22 @@ conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
 	struct conn	*c = arg;
 
 	(void)buf;
-	if (info->n_added == 0 || c->reading)
+	if (info->n_added > 0 && !c->reading && !c->busy)
+		conn_arm(c);
+}
+
+/* The reply is out: bytes already here begin the next request. */
+static void
+conn_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn	*c = arg;
+
+	if (info->n_deleted == 0 || !c->busy || evbuffer_get_length(buf) > 0)
 		return;
-	c->reading = 1;
-	evtimer_add(c->deadline, &c->srv->read_timeout);
+	c->busy = 0;
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		conn_arm(c);
 }
 
 /*
@@ -714,7 +742,9 @@ conn_bev(struct event_base *base, void *arg)
 	    (c->deadline = evtimer_new(base, conn_expired, c)) == NULL ||
 	    (c->setup = event_new(base, -1, 0, conn_setup, c)) == NULL ||
 	    (c->incb = evbuffer_add_cb(bufferevent_get_input(c->bev),
-	    conn_input, c)) == NULL)
+	    conn_input, c)) == NULL ||
+	    (c->outcb = evbuffer_add_cb(bufferevent_get_output(c->bev),
+	    conn_output, c)) == NULL)
 		goto fail;
 	bufferevent_incref(c->bev);
 	/* Runs in this pass of the loop, before any I/O. */
@@ -745,6 +775,7 @@ conn_done(struct server *srv, struct evhttp_request *req)
 		return;
 	evtimer_del(c->deadline);
 	c->reading = 0;
+	c->busy = 1;
 }
 
 static void
