@@ -53,6 +53,8 @@ COMMON_OBJ	:= $(COMMON_SRC:%.c=$(B)/obj/%.o)
 INVD_OBJ	:= $(INVD_SRC:%.c=$(B)/obj/%.o)
 INVCTL_OBJ	:= $(INVCTL_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+HELPER_SRC	:= $(wildcard tests/helpers/*.c)
+HELPER_BIN	:= $(HELPER_SRC:tests/helpers/%.c=$(B)/tests/%)
 
 all: $(B)/invd $(B)/invctl
 
@@ -83,11 +85,19 @@ $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(B)/libinvd.a $(B)/libinvctl.a 
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UNIT) -lreadline
 
+# Small programs the end-to-end tests run, found next to $(INVD).
+$(B)/tests/%: $(B)/obj/tests/helpers/%.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+.SECONDARY: $(HELPER_SRC:%.c=$(B)/obj/%.o)
+
 # Packages: install what is missing (needs root or sudo), once.
 RUN_PKGS	:= build-essential pkg-config openssl libevent-dev libjson-c-dev \
 		   liblmdb-dev libssl-dev libreadline-dev
 TEST_PKGS	:= $(RUN_PKGS) libcmocka-dev bats curl jq mandoc lmdb-utils \
-		   procps socat tmux zsh fish bsdextrautils openssl
+		   procps socat tmux zsh fish bsdextrautils openssl python3
 
 deps:
 	$(Q)tests/deps.sh $(RUN_PKGS)
@@ -132,7 +142,7 @@ run: deps
 unit: $(UNIT_BIN)
 	$(Q)set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
-e2e: all
+e2e: all $(HELPER_BIN)
 	$(Q)set -e; for t in $(E2E_TRANSPORTS); do echo "== e2e over $$t"; \
 	    INV_TRANSPORT=$$t INVD=$(abspath $(B)/invd) \
 	    INVCTL=$(abspath $(B)/invctl) bats $(BATS_FLAGS) tests/e2e; done

@@ -178,6 +178,18 @@ report_static(const struct config *old, const struct config *new)
 		log_warnx("reload: max-body changed; restart invd to apply it");
 	if (old->sync_none != new->sync_none)
 		log_warnx("reload: sync changed; restart invd to apply it");
+	if (old->max_headers != new->max_headers)
+		log_warnx("reload: max-headers changed; restart invd to apply "
+		    "it");
+	if (old->max_connections != new->max_connections)
+		log_warnx("reload: max-connections changed; restart invd to "
+		    "apply it");
+	if (old->idle_timeout != new->idle_timeout)
+		log_warnx("reload: idle-timeout changed; restart invd to apply "
+		    "it");
+	if (old->read_timeout != new->read_timeout)
+		log_warnx("reload: read-timeout changed; restart invd to apply "
+		    "it");
 }
 
 /* Move the settings only a restart applies from running into fresh. */
@@ -193,6 +205,10 @@ keep_static(struct config *fresh, struct config *running)
 	fresh->map_size = running->map_size;
 	fresh->max_body = running->max_body;
 	fresh->sync_none = running->sync_none;
+	fresh->max_headers = running->max_headers;
+	fresh->max_connections = running->max_connections;
+	fresh->idle_timeout = running->idle_timeout;
+	fresh->read_timeout = running->read_timeout;
 	/* running now holds fresh's copies, freed with it. */
 	running->data = tmp.data;
 	running->socket = tmp.socket;

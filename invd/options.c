@@ -22,6 +22,10 @@ enum opt_key {
 	KEY_SOCKET,
 	KEY_MAP_SIZE,
 	KEY_MAX_BODY,
+	KEY_MAX_HEADERS,
+	KEY_MAX_CONNECTIONS,
+	KEY_IDLE_TIMEOUT,
+	KEY_READ_TIMEOUT,
 	KEY_LOG_LEVEL,
 	KEY_SYNC,
 	KEY_SECRET,
@@ -38,6 +42,7 @@ enum opt_type {
 	OPT_PATH,		/* a path; "off" too where off_ok */
 	OPT_LISTEN,		/* HOST:PORT, repeatable, or "off" */
 	OPT_SIZE,		/* bytes with K, M, G, T */
+	OPT_COUNT,		/* a plain number */
 	OPT_DURATION,		/* seconds with s, m, h, d */
 	OPT_LEVEL,
 	OPT_SYNC,		/* full or none */
@@ -55,7 +60,7 @@ struct opt_row {
 	const char	*metavar;
 	const char	*help;
 	int		 off_ok;
-	int64_t		 min, max;	/* OPT_SIZE, OPT_DURATION */
+	int64_t		 min, max;	/* OPT_SIZE, OPT_COUNT, OPT_DURATION */
 	const char	*range;		/* the bounds as a person writes them */
 };
 
@@ -80,6 +85,22 @@ static const struct opt_row opt_table[] = {
 	[KEY_MAX_BODY] = { KEY_MAX_BODY, "max-body", 'b', "INVD_MAX_BODY",
 	    OPT_SIZE, "1M", "SIZE", "largest request body accepted", 0, 1024,
 	    (int64_t)64 << 20, "1K to 64M" },
+	[KEY_MAX_HEADERS] = { KEY_MAX_HEADERS, "max-headers", 0,
+	    "INVD_MAX_HEADERS", OPT_SIZE, "16K", "SIZE",
+	    "largest request line and headers accepted", 0, 1024, 1 << 20,
+	    "1K to 1M" },
+	[KEY_MAX_CONNECTIONS] = { KEY_MAX_CONNECTIONS, "max-connections", 0,
+	    "INVD_MAX_CONNECTIONS", OPT_COUNT, "4096", "N",
+	    "connections open at once; more wait to be accepted", 0, 1,
+	    1 << 20, "1 to 1048576" },
+	[KEY_IDLE_TIMEOUT] = { KEY_IDLE_TIMEOUT, "idle-timeout", 0,
+	    "INVD_IDLE_TIMEOUT", OPT_DURATION, "60s", "TIME",
+	    "close a connection idle (no byte in or out) this long", 0, 1,
+	    86400, "1s to 1d" },
+	[KEY_READ_TIMEOUT] = { KEY_READ_TIMEOUT, "read-timeout", 0,
+	    "INVD_READ_TIMEOUT", OPT_DURATION, "30s", "TIME",
+	    "longest a request may take to arrive, from its first byte", 0,
+	    1, 3600, "1s to 1h" },
 	[KEY_LOG_LEVEL] = { KEY_LOG_LEVEL, "log-level", 'L', "INVD_LOG_LEVEL",
 	    OPT_LEVEL, "info", "LEVEL",
 	    "error, warn, info (a line per request) or debug", 0, 0, 0,
@@ -248,6 +269,30 @@ out:
 	return r;
 }
 
+/* Where an OPT_SIZE or OPT_COUNT row keeps its value. */
+static size_t *
+size_field(struct config *cfg, enum opt_key key)
+{
+	switch (key) {
+	case KEY_MAP_SIZE:		return &cfg->map_size;
+	case KEY_MAX_HEADERS:		return &cfg->max_headers;
+	case KEY_MAX_CONNECTIONS:	return &cfg->max_connections;
+	default:			return &cfg->max_body;
+	}
+}
+
+/* Where an OPT_DURATION row keeps its value. */
+static int64_t *
+duration_field(struct config *cfg, enum opt_key key)
+{
+	switch (key) {
+	case KEY_TOLERANCE:		return &cfg->webhook_tolerance;
+	case KEY_IDLE_TIMEOUT:		return &cfg->idle_timeout;
+	case KEY_READ_TIMEOUT:		return &cfg->read_timeout;
+	default:			return &cfg->webhook_retention;
+	}
+}
+
 /*
  * Apply one value. With replace set, a list option drops what the
  * environment or the default gave instead of adding to it.
@@ -272,10 +317,18 @@ opt_apply(struct config *cfg, const struct opt_row *row, const char *val,
 			    "%s, e.g. %s)\n", who, val, row->range, row->def);
 			return -1;
 		}
-		if (row->key == KEY_MAP_SIZE)
-			cfg->map_size = size;
-		else
-			cfg->max_body = size;
+		*size_field(cfg, row->key) = size;
+		return 0;
+	case OPT_COUNT:
+		if (opt_parse_size(val, &size) == -1 || strspn(val,
+		    "0123456789") != strlen(val) || (int64_t)size < row->min ||
+		    (int64_t)size > row->max) {
+			fprintf(stderr, "invd: %s: invalid number '%s' "
+			    "(expected %s, e.g. %s)\n", who, val, row->range,
+			    row->def);
+			return -1;
+		}
+		*size_field(cfg, row->key) = size;
 		return 0;
 	case OPT_DURATION:
 		if (opt_parse_duration(val, &secs) == -1 || secs < row->min ||
@@ -285,10 +338,7 @@ opt_apply(struct config *cfg, const struct opt_row *row, const char *val,
 			    row->def);
 			return -1;
 		}
-		if (row->key == KEY_TOLERANCE)
-			cfg->webhook_tolerance = secs;
-		else
-			cfg->webhook_retention = secs;
+		*duration_field(cfg, row->key) = secs;
 		return 0;
 	case OPT_LEVEL:
 		if (log_level_parse(val, &cfg->log_level) == -1) {
@@ -705,6 +755,10 @@ options_print(const struct config *cfg, FILE *f)
 	fprintf(f, "socket = %s\n", cfg->socket ? cfg->socket : "off");
 	print_size(f, "map-size", cfg->map_size);
 	print_size(f, "max-body", cfg->max_body);
+	print_size(f, "max-headers", cfg->max_headers);
+	fprintf(f, "max-connections = %zu\n", cfg->max_connections);
+	fprintf(f, "idle-timeout = %llds\n", (long long)cfg->idle_timeout);
+	fprintf(f, "read-timeout = %llds\n", (long long)cfg->read_timeout);
 	fprintf(f, "log-level = %s\n", log_level_name(cfg->log_level));
 	fprintf(f, "sync = %s\n", cfg->sync_none ? "none" : "full");
 	/* Say whether a secret is set, never what it is. */

@@ -20,6 +20,10 @@ struct config {
 	size_t		 nlisten;		/* 0: off */
 	size_t		 map_size;		/* the map's maximum */
 	size_t		 max_body;
+	size_t		 max_headers;		/* request line + headers */
+	size_t		 max_connections;	/* open at once */
+	int64_t		 idle_timeout;		/* seconds without a byte */
+	int64_t		 read_timeout;		/* seconds for one request */
 	enum log_level	 log_level;
 	char		*webhook_secret;	/* environment only; secret */
 	char		*webhook_secret_file;

@@ -6,6 +6,7 @@
  */
 #include <sys/types.h>
 #include <sys/queue.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,6 +20,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/http_struct.h>
@@ -38,7 +40,27 @@
 
 #define SERVER_BOUND_MAX	NOTIFY_FDS_MAX	/* inherited or bound */
 _Static_assert(CONFIG_LISTEN_MAX + 1 <= SERVER_BOUND_MAX, "listener slots");
-#define SERVER_TIMEOUT		30	/* seconds to read a request */
+#define SERVER_FD_RESERVE	64	/* fds kept for LMDB, logs, listeners */
+#define SERVER_PAUSE_LOG	60	/* seconds between "limit reached" lines */
+
+/*
+ * One per open connection, found by its descriptor. libevent's own timeout
+ * restarts on every byte, so a client trickling a byte a second would hold
+ * a connection forever; the deadline bounds a whole request instead.
+ */
+struct conn {
+	struct server			*srv;
+	struct bufferevent		*bev;
+	struct evhttp_connection	*evcon;		/* NULL until set up */
+	struct evbuffer_cb_entry	*incb;
+	struct evbuffer_cb_entry	*outcb;
+	struct event			*deadline;
+	struct event			*setup;
+	int				 fd;		/* -1 until set up */
+	int				 reading;	/* deadline armed */
+	int				 busy;		/* read, not yet answered */
+	TAILQ_ENTRY(conn)		 entry;
+};
 
 struct server {
 	struct evhttp			*http;
@@ -52,6 +74,17 @@ struct server {
 	int				 draining;
 	void				(*drained)(void *);
 	void				*drained_arg;
+	struct event_base		*base;
+	TAILQ_HEAD(, conn)		 conn_list;
+	struct conn			**conns;	/* by descriptor */
+	size_t				 nslots;
+	size_t				 nconns;	/* open now */
+	size_t				 max_conns;
+	size_t				 max_headers;
+	struct timeval			 read_timeout;
+	int				 paused;	/* not accepting */
+	int				 freeing;
+	int64_t				 paused_logged;	/* mono_us() */
 };
 
 /*
@@ -76,6 +109,7 @@ struct server_job {
 };
 
 static void	server_request(struct evhttp_request *, void *);
+static void	conn_done(struct server *, struct evhttp_request *);
 
 static int
 cause_set(char **cause, const char *fmt, ...)
@@ -445,6 +479,8 @@ evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
 	enum inv_code		code;
 
 	(void)reason;
+	if (server_current != NULL)
+		conn_done(server_current, req);
 	if (server_current != NULL && evhttp_request_get_command(req) == 0 &&
 	    evhttp_request_get_uri(req) != NULL) {
 		server_request(req, server_current);
@@ -476,7 +512,8 @@ evhttp_send_error(struct evhttp_request *req, int error, const char *reason)
 		code = INV_EBADREQ;
 		inv_error_set(&err, code, "Malformed HTTP request: bad "
 		    "request line, header or body framing, or headers over "
-		    "%d bytes", INV_MAX_HEADERS);
+		    "%zu bytes", server_current ? server_current->max_headers :
+		    (size_t)INV_MAX_HEADERS);
 		break;
 	}
 	response_error(&resp, &err);
@@ -648,6 +685,298 @@ adopt_fd(struct server *srv, struct event_base *base, int fd, char **cause)
 	return 0;
 }
 
+/*
+ * Connection limits. libevent 2.1 counts nothing and has no cap, and tells
+ * us of a new connection only by asking for its bufferevent. Each gets a
+ * struct conn there; once libevent has built the connection around it, a
+ * close callback takes the conn away again. At max-connections the
+ * listeners stop accepting: further clients wait in the kernel's backlog
+ * and are served as soon as a slot frees, rather than accepted only to be
+ * refused.
+ */
+static void
+server_accepting(struct server *srv, int on)
+{
+	struct evconnlistener	*lev;
+	size_t			 i;
+	int64_t			 now;
+
+	if (srv->paused == !on)
+		return;
+	for (i = 0; i < srv->nbound; i++) {
+		if ((lev = evhttp_bound_socket_get_listener(srv->bound[i])) ==
+		    NULL)
+			continue;
+		if (on)
+			evconnlistener_enable(lev);
+		else
+			evconnlistener_disable(lev);
+	}
+	srv->paused = !on;
+	now = mono_us();
+	if (!on && (srv->paused_logged == 0 ||
+	    now - srv->paused_logged >= SERVER_PAUSE_LOG * 1000000LL)) {
+		log_warnx("%zu connections open, the max-connections limit: "
+		    "new ones wait until one closes", srv->nconns);
+		srv->paused_logged = now;
+	}
+}
+
+/* The conn of evcon, or NULL. */
+static struct conn *
+conn_find(struct server *srv, struct evhttp_connection *evcon)
+{
+	struct bufferevent	*bev = evhttp_connection_get_bufferevent(evcon);
+	struct conn		*c;
+	int			 fd = bev != NULL ? bufferevent_getfd(bev) : -1;
+
+	if (fd < 0 || (size_t)fd >= srv->nslots)
+		return NULL;
+	c = srv->conns[fd];
+	return c != NULL && c->evcon == evcon ? c : NULL;
+}
+
+/*
+ * Drop c. With live set its bufferevent still exists and c's input
+ * callback comes off it. The count and the listeners follow.
+ */
+static void
+conn_forget(struct conn *c, int live)
+{
+	struct server	*srv = c->srv;
+
+	if (live && c->incb != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_input(c->bev),
+		    c->incb);
+	if (live && c->outcb != NULL)
+		evbuffer_remove_cb_entry(bufferevent_get_output(c->bev),
+		    c->outcb);
+	if (c->setup != NULL)
+		event_free(c->setup);
+	if (c->deadline != NULL)
+		event_free(c->deadline);
+	if (c->fd >= 0 && srv->conns[c->fd] == c)
+		srv->conns[c->fd] = NULL;
+	TAILQ_REMOVE(&srv->conn_list, c, entry);
+	free(c);
+	if (srv->nconns > 0)
+		srv->nconns--;
+	if (srv->paused && !srv->freeing && srv->nconns < srv->max_conns)
+		server_accepting(srv, 1);
+}
+
+static void
+conn_closed(struct evhttp_connection *evcon, void *arg)
+{
+	(void)evcon;
+	conn_forget(arg, 1);
+}
+
+static void
+conn_arm(struct conn *c)
+{
+	c->reading = 1;
+	evtimer_add(c->deadline, &c->srv->read_timeout);
+}
+
+/*
+ * Any byte of a request starts its deadline, if none runs yet. Bytes that
+ * come while a request is being answered wait for the reply: that request
+ * is in a handler's hands and its connection must not be closed under it.
+ */
+static void
+conn_input(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)buf;
+	if (info->n_added > 0 && !c->reading && !c->busy)
+		conn_arm(c);
+}
+
+/* The reply is out: bytes already here begin the next request. */
+static void
+conn_output(struct evbuffer *buf, const struct evbuffer_cb_info *info,
+    void *arg)
+{
+	struct conn	*c = arg;
+
+	if (info->n_deleted == 0 || !c->busy || evbuffer_get_length(buf) > 0)
+		return;
+	c->busy = 0;
+	if (evbuffer_get_length(bufferevent_get_input(c->bev)) > 0)
+		conn_arm(c);
+}
+
+/*
+ * The request did not arrive whole in time. Close without a reply, as
+ * libevent does on its own timeout.
+ */
+static void
+conn_expired(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn	*c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->evcon == NULL)
+		return;
+	log_info("closing a connection: its request was not whole after "
+	    "%lld s", (long long)c->srv->read_timeout.tv_sec);
+	/* Calls conn_closed(), which frees c. */
+	evhttp_connection_free(c->evcon);
+}
+
+/*
+ * Runs right after the accept, before any I/O on the connection: libevent
+ * has made the connection around c's bufferevent (and is its callback
+ * argument). The reference taken in conn_bev() kept the bufferevent alive
+ * in case libevent freed the connection meanwhile.
+ */
+static void
+conn_setup(evutil_socket_t unused, short what, void *arg)
+{
+	struct conn		*c = arg;
+	struct server		*srv = c->srv;
+	struct conn		**slots;
+	bufferevent_data_cb	 readcb;
+	void			*cbarg;
+	size_t			 n;
+	int			 fd;
+
+	(void)unused;
+	(void)what;
+	bufferevent_getcb(c->bev, &readcb, NULL, NULL, &cbarg);
+	fd = bufferevent_getfd(c->bev);
+	if (readcb == NULL || cbarg == NULL || fd < 0)
+		goto gone;
+	if ((size_t)fd >= srv->nslots) {
+		for (n = srv->nslots ? srv->nslots : 256; n <= (size_t)fd;)
+			n *= 2;
+		if ((slots = reallocarray(srv->conns, n, sizeof *slots)) ==
+		    NULL) {
+			log_warnx("out of memory: closing a new connection");
+			evhttp_connection_free(cbarg);
+			goto gone;
+		}
+		memset(slots + srv->nslots, 0,
+		    (n - srv->nslots) * sizeof *slots);
+		srv->conns = slots;
+		srv->nslots = n;
+	}
+	/* A slot still taken means a close we were not told of. */
+	if (srv->conns[fd] != NULL)
+		conn_forget(srv->conns[fd], 0);
+	c->evcon = cbarg;
+	c->fd = fd;
+	srv->conns[fd] = c;
+	evhttp_connection_set_closecb(c->evcon, conn_closed, c);
+	bufferevent_decref(c->bev);
+	return;
+gone:
+	bufferevent_decref(c->bev);
+	conn_forget(c, 0);
+}
+
+/* libevent asks for the bufferevent of each connection it accepts. */
+static struct bufferevent *
+conn_bev(struct event_base *base, void *arg)
+{
+	struct server	*srv = arg;
+	struct conn	*c;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		goto fail;
+	c->srv = srv;
+	c->fd = -1;
+	TAILQ_INSERT_TAIL(&srv->conn_list, c, entry);
+	srv->nconns++;
+	if ((c->bev = bufferevent_socket_new(base, -1,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL ||
+	    (c->deadline = evtimer_new(base, conn_expired, c)) == NULL ||
+	    (c->setup = event_new(base, -1, 0, conn_setup, c)) == NULL ||
+	    (c->incb = evbuffer_add_cb(bufferevent_get_input(c->bev),
+	    conn_input, c)) == NULL ||
+	    (c->outcb = evbuffer_add_cb(bufferevent_get_output(c->bev),
+	    conn_output, c)) == NULL)
+		goto fail;
+	bufferevent_incref(c->bev);
+	/* Runs in this pass of the loop, before any I/O. */
+	event_active(c->setup, 0, 0);
+	if (srv->nconns >= srv->max_conns)
+		server_accepting(srv, 0);
+	return c->bev;
+fail:
+	log_warnx("out of memory: a new connection goes uncounted");
+	if (c != NULL) {
+		if (c->bev != NULL)
+			bufferevent_free(c->bev);
+		c->bev = NULL;
+		conn_forget(c, 0);
+	}
+	return NULL;
+}
+
+/* The request is whole: its deadline is over, whenever it is answered. */
+static void
+conn_done(struct server *srv, struct evhttp_request *req)
+{
+	struct evhttp_connection	*evcon;
+	struct conn			*c;
+
+	if ((evcon = evhttp_request_get_connection(req)) == NULL ||
+	    (c = conn_find(srv, evcon)) == NULL)
+		return;
+	evtimer_del(c->deadline);
+	c->reading = 0;
+	c->busy = 1;
+}
+
+static void
+server_request_whole(struct evhttp_request *req, void *arg)
+{
+	conn_done(arg, req);
+	server_request(req, arg);
+}
+
+/*
+ * Every connection is a descriptor. Raise the soft open file limit to the
+ * hard one if max-connections needs more; if even that is too low, serve
+ * fewer connections rather than fail in accept().
+ */
+static void
+server_fd_limit(struct server *srv)
+{
+	struct rlimit	rl;
+	rlim_t		need = (rlim_t)srv->max_conns + SERVER_FD_RESERVE, old;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		log_warn("getrlimit");
+		return;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need &&
+	    rl.rlim_max > rl.rlim_cur) {
+		old = rl.rlim_cur;
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			log_warn("setrlimit");
+			rl.rlim_cur = old;
+		} else
+			log_info("open file limit raised from %llu to %llu for "
+			    "max-connections %zu", (unsigned long long)old,
+			    (unsigned long long)rl.rlim_cur, srv->max_conns);
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return;
+	old = srv->max_conns;
+	srv->max_conns = rl.rlim_cur > 2 * SERVER_FD_RESERVE ?
+	    rl.rlim_cur - SERVER_FD_RESERVE : rl.rlim_cur / 2;
+	log_warnx("open file limit %llu is too low for max-connections %zu; "
+	    "serving at most %zu at once", (unsigned long long)rl.rlim_cur,
+	    (size_t)old, srv->max_conns);
+}
+
 int
 server_start(struct server **out, struct event_base *base, struct app *app,
     const struct config *cfg, const int *fds, int nfds, char **cause)
@@ -661,6 +990,12 @@ server_start(struct server **out, struct event_base *base, struct app *app,
 	if ((srv = calloc(1, sizeof *srv)) == NULL)
 		return cause_set(cause, "out of memory");
 	srv->app = app;
+	srv->base = base;
+	TAILQ_INIT(&srv->conn_list);
+	srv->max_conns = cfg->max_connections;
+	srv->max_headers = cfg->max_headers;
+	srv->read_timeout.tv_sec = (time_t)cfg->read_timeout;
+	server_fd_limit(srv);
 	if ((srv->http = evhttp_new(base)) == NULL) {
 		free(srv);
 		return cause_set(cause, "evhttp_new failed");
@@ -670,13 +1005,15 @@ server_start(struct server **out, struct event_base *base, struct app *app,
 	 * libevent would answer 501. Limits are unlimited until set.
 	 */
 	evhttp_set_allowed_methods(srv->http, 0xffff);
-	evhttp_set_max_headers_size(srv->http, INV_MAX_HEADERS);
+	evhttp_set_max_headers_size(srv->http, (ev_ssize_t)srv->max_headers);
 	evhttp_set_max_body_size(srv->http, app->max_body);
-	evhttp_set_timeout(srv->http, SERVER_TIMEOUT);
+	/* Restarts on every byte: an idle limit, not a request deadline. */
+	evhttp_set_timeout(srv->http, (int)cfg->idle_timeout);
+	evhttp_set_bevcb(srv->http, conn_bev, srv);
 	evhttp_set_default_content_type(srv->http, INV_MIME_JSON);
 	/* Read an oversized body to its end so the 413 reaches the client. */
 	evhttp_set_flags(srv->http, EVHTTP_SERVER_LINGERING_CLOSE);
-	evhttp_set_gencb(srv->http, server_request, srv);
+	evhttp_set_gencb(srv->http, server_request_whole, srv);
 	server_current = srv;
 
 	if (nfds > 0) {
@@ -736,12 +1073,23 @@ server_drain(struct server *srv, void (*done)(void *), void *arg)
 void
 server_free(struct server *srv)
 {
+	struct conn	*c;
+
 	if (srv == NULL)
 		return;
 	if (server_current == srv)
 		server_current = NULL;
+	/* Closing connections must not wake listeners being freed. */
+	srv->freeing = 1;
 	if (srv->http != NULL)
 		evhttp_free(srv->http);
+	/* Connections libevent freed before they were set up. */
+	while ((c = TAILQ_FIRST(&srv->conn_list)) != NULL) {
+		if (c->evcon == NULL)
+			bufferevent_decref(c->bev);
+		conn_forget(c, 0);
+	}
+	free(srv->conns);
 	if (srv->socket_path != NULL) {
 		unlink(srv->socket_path);
 		free(srv->socket_path);

@@ -11,6 +11,7 @@
  */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -63,6 +64,24 @@ typedef int (*store_fn)(struct store *, MDB_txn *, void *,
     struct inv_error *);
 
 /*
+ * A descriptor on the open store's filesystem (its lock file), for
+ * store_err(): LMDB reports a write cut short by a full disk as EIO, and
+ * only the free space tells that apart from a failing disk.
+ */
+static int	store_fs_fd = -1;
+
+/* Whether the store's filesystem has no room left for a page. */
+static int
+store_fs_full(void)
+{
+	struct statvfs	sv;
+
+	if (store_fs_fd == -1 || fstatvfs(store_fs_fd, &sv) == -1)
+		return 0;
+	return (unsigned long long)sv.f_bavail * sv.f_frsize < 64 * 1024;
+}
+
+/*
  * The one mapping from LMDB (and errno) codes to API errors. Anything not
  * expected is logged: an operator can act on it, a client cannot.
  */
@@ -73,15 +92,19 @@ store_err(int rc, const char *what, struct inv_error *err)
 	case MDB_MAP_FULL:
 		return inv_error_set(err, INV_EFULL,
 		    "Insufficient storage: the database is full");
+	case EIO:
+		if (!store_fs_full())
+			break;
+		/* FALLTHROUGH */
 	case ENOSPC:
 	case EDQUOT:
 		return inv_error_set(err, INV_EFULL,
 		    "Insufficient storage: no space left on device");
 	default:
-		log_warnx("lmdb: %s: %s", what, mdb_strerror(rc));
-		return inv_error_set(err, INV_EINTERNAL,
-		    "Internal storage error");
+		break;
 	}
+	log_warnx("lmdb: %s: %s", what, mdb_strerror(rc));
+	return inv_error_set(err, INV_EINTERNAL, "Internal storage error");
 }
 
 /* Double the map up to map_max. No transaction may be open. */
@@ -1150,6 +1173,7 @@ store_open(struct store **out, const char *dir, size_t map_max,
 	}
 	if (ftruncate(st->lockfd, 0) == 0)
 		dprintf(st->lockfd, "%ld\n", (long)getpid());
+	store_fs_fd = st->lockfd;
 
 	if ((rc = mdb_env_create(&st->env)) != 0 ||
 	    (rc = mdb_env_set_maxdbs(st->env, 16)) != 0 ||
@@ -1201,8 +1225,11 @@ store_close(struct store *st)
 		return;
 	if (st->env != NULL)
 		mdb_env_close(st->env);
-	if (st->lockfd != -1)
+	if (st->lockfd != -1) {
+		if (store_fs_fd == st->lockfd)
+			store_fs_fd = -1;
 		close(st->lockfd);
+	}
 	pthread_rwlock_destroy(&st->resize);
 	free(st);
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The daemon itself: options and environment, the Unix socket (mode, stale
-# and live sockets), one daemon per data directory, signals, restarts,
-# kill -9 durability, a full map, and log levels.
+# and live sockets), one daemon per data directory, stale LMDB reader slots,
+# signals, restarts, kill -9 durability, a full map, and log levels.
 
 setup() {
 	load helpers
@@ -253,14 +253,55 @@ stale_socket() {
 @test "a second invd on the same data directory is refused" {
 	invd_start || false
 	make_product ONE-1
+	local sum pid
+	sum=$(sha256sum <"$DATA/data.mdb")
+	pid=$(cat "$DATA/invd.pid")
+	[ "$pid" = "$INVD_PID" ]
 	run_invd_fails --data "$DATA" --listen "127.0.0.1:$(free_port)" \
 	    --socket "$BATS_TEST_TMPDIR/second.sock"
-	[ -n "$ERR" ]
+	[ "$EXIT_RC" = 1 ]
+	# One clear line that names the directory and why.
+	grep -qF "$DATA is in use by another invd" <<<"$ERR"
 	[ ! -e "$BATS_TEST_TMPDIR/second.sock" ]
+	# The data and the first one's pid file are untouched.
+	[ "$(sha256sum <"$DATA/data.mdb")" = "$sum" ]
+	[ "$(cat "$DATA/invd.pid")" = "$pid" ]
 	# The first one is untouched and still serves, socket included.
 	[ -S "$SOCK" ]
 	[ "$(count /products)" = 1 ]
 	make_product ONE-2
+}
+
+@test "reader slots left by a killed process are cleared at start" {
+	local reader
+	reader="$(dirname "$INVD")/tests/lmdb_reader"
+	[ -x "$reader" ] || skip "$reader not built (make e2e builds it)"
+	invd_start || false
+	make_product READ-1
+	invd_stop
+	# LMDB resets the reader table when the first process opens the
+	# environment, so a stale slot survives only while another process
+	# (a checker, a backup) keeps it open: one holds it, one reads.
+	"$reader" "$DATA" >"$BATS_TEST_TMPDIR/holder" &
+	HELPER_PIDS+=($!)
+	"$reader" -t "$DATA" >"$BATS_TEST_TMPDIR/reader" &
+	local rpid=$! i
+	for i in $(seq 1 100); do
+		grep -q ready "$BATS_TEST_TMPDIR/holder" &&
+		    grep -q ready "$BATS_TEST_TMPDIR/reader" && break
+		sleep 0.05
+	done
+	grep -q ready "$BATS_TEST_TMPDIR/reader"
+	kill -9 "$rpid"
+	wait "$rpid" 2>/dev/null || true
+	# mdb_stat sees the dead process's slot.
+	mdb_stat -r "$DATA" | grep -q "^ *$rpid "
+	invd_start || false
+	grep -q 'cleared 1 stale reader slots' "$INVD_LOG"
+	run mdb_stat -r "$DATA"
+	[[ "$output" != *" $rpid "* ]]
+	make_product READ-2
+	[ "$(count /products)" = 2 ]
 }
 
 # ---- signals -------------------------------------------------------------
