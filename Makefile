@@ -86,7 +86,8 @@ $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(B)/libinvd.a $(B)/libinvctl.a 
 RUN_PKGS	:= build-essential pkg-config openssl libevent-dev libjson-c-dev \
 		   liblmdb-dev libssl-dev libreadline-dev
 TEST_PKGS	:= $(RUN_PKGS) libcmocka-dev bats curl jq mandoc lmdb-utils \
-		   procps socat tmux zsh fish bsdextrautils openssl
+		   procps socat tmux zsh fish bsdextrautils openssl \
+		   python3-prometheus-client
 
 deps:
 	$(Q)tests/deps.sh $(RUN_PKGS)

@@ -23,5 +23,7 @@ const struct route routes[] = {
 
 	{ METHOD_POST,	 "/webhooks/payment",	h_webhooks_payment,	BODY_RAW },
 
+	{ METHOD_GET,	 "/metrics",		h_metrics,		BODY_NONE },
+
 	{ METHOD_N,	 NULL,			NULL,			0 }
 };
