@@ -48,8 +48,14 @@ INVD_SRC	:= $(filter-out invd/main.c,$(wildcard invd/*.c))
 INVCTL_SRC	:= $(filter-out invctl/main.c,$(wildcard invctl/*.c))
 UNIT_SRC	:= $(wildcard tests/unit/test_*.c)
 
+# Files built into invd as C arrays (invd/embed.h): the OpenAPI document,
+# with INV_VERSION from common/api.h put in, and the /docs page.
+EMBED_SRC	:= $(B)/gen/openapi_json.c $(B)/gen/docs_html.c
+INV_VERSION	:= $(shell sed -n 's/^\#define INV_VERSION[^"]*"\(.*\)"/\1/p' \
+		   common/api.h)
+
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(B)/obj/%.o)
-INVD_OBJ	:= $(INVD_SRC:%.c=$(B)/obj/%.o)
+INVD_OBJ	:= $(INVD_SRC:%.c=$(B)/obj/%.o) $(EMBED_SRC:%.c=$(B)/obj/%.o)
 INVCTL_OBJ	:= $(INVCTL_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -59,6 +65,20 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# embed NAME: stdin as the bytes of embed_NAME[] and its length.
+embed = { echo '\#include "invd/embed.h"'; \
+	  echo 'const unsigned char embed_$(1)[] = {'; xxd -i; \
+	  echo '};'; echo 'const size_t embed_$(1)_len = sizeof embed_$(1);'; }
+
+$(B)/gen/openapi_json.c: invd/openapi.json common/api.h
+	@mkdir -p $(dir $@)
+	$(Q)sed 's/@INV_VERSION@/$(INV_VERSION)/' $< | \
+	    $(call embed,openapi_json) >$@.tmp && mv $@.tmp $@
+
+$(B)/gen/docs_html.c: invd/docs.html
+	@mkdir -p $(dir $@)
+	$(Q)$(call embed,docs_html) <$< >$@.tmp && mv $@.tmp $@
 
 $(B)/libcommon.a: $(COMMON_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -83,11 +103,11 @@ $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(B)/libinvd.a $(B)/libinvctl.a 
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UNIT) -lreadline
 
 # Packages: install what is missing (needs root or sudo), once.
-RUN_PKGS	:= build-essential pkg-config openssl libevent-dev libjson-c-dev \
-		   liblmdb-dev libssl-dev libreadline-dev
+RUN_PKGS	:= build-essential pkg-config openssl xxd libevent-dev \
+		   libjson-c-dev liblmdb-dev libssl-dev libreadline-dev
 TEST_PKGS	:= $(RUN_PKGS) libcmocka-dev bats curl jq mandoc lmdb-utils \
 		   procps socat tmux zsh fish bsdextrautils openssl \
-		   python3-prometheus-client
+		   python3-prometheus-client python3-jsonschema
 
 deps:
 	$(Q)tests/deps.sh $(RUN_PKGS)

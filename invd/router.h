@@ -153,6 +153,12 @@ int	h_orders_update(struct app *, const struct request *,
 int	h_orders_delete(struct app *, const struct request *,
 	    struct response *, struct inv_error *);
 
+/* h_docs.c */
+int	h_openapi(struct app *, const struct request *, struct response *,
+	    struct inv_error *);
+int	h_docs(struct app *, const struct request *, struct response *,
+	    struct inv_error *);
+
 /* h_metrics.c */
 int	h_metrics(struct app *, const struct request *, struct response *,
 	    struct inv_error *);

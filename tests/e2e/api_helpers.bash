@@ -65,6 +65,26 @@ api_send() {
 	if [ "${BODY: -1}" = $'\n' ]; then
 		BODY=${BODY:0:${#BODY}-1}
 	fi
+	if [ -n "${INV_CONTRACT_LOG:-}" ]; then
+		curl_method "$@"
+		contract_record "$CURL_METHOD" "$path"
+	fi
+}
+
+# curl_method [curl args...]: set CURL_METHOD to the method those
+# arguments send (no subshell).
+curl_method() {
+	local a prev=
+	CURL_METHOD=GET
+	for a; do
+		case $prev/$a in
+		-X/* | --request/*) CURL_METHOD=$a ;;
+		*/-I | */--head) CURL_METHOD=HEAD ;;
+		*/--data* | */-d)
+			[ "$CURL_METHOD" != GET ] || CURL_METHOD=POST ;;
+		esac
+		prev=$a
+	done
 }
 
 # api_ct METHOD PATH CONTENT-TYPE BODY: a request with this Content-Type
