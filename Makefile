@@ -137,10 +137,16 @@ run: deps
 unit: $(UNIT_BIN)
 	$(Q)set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# The replies the e2e tests see through api() and batch() are recorded and
+# checked against the OpenAPI document (tests/e2e/contract.py).
 e2e: all
 	$(Q)set -e; for t in $(E2E_TRANSPORTS); do echo "== e2e over $$t"; \
-	    INV_TRANSPORT=$$t INVD=$(abspath $(B)/invd) \
-	    INVCTL=$(abspath $(B)/invctl) bats $(BATS_FLAGS) tests/e2e; done
+	    log=$(abspath $(B))/contract-$$t.log; rm -f $$log; \
+	    INV_CONTRACT_LOG=$$log INV_TRANSPORT=$$t \
+	    INVD=$(abspath $(B)/invd) INVCTL=$(abspath $(B)/invctl) \
+	    bats $(BATS_FLAGS) tests/e2e; \
+	    /usr/bin/python3 tests/e2e/contract.py invd/openapi.json $$log; \
+	    done
 
 # The whole suite twice: a normal build over both transports, then built
 # with AddressSanitizer + UBSan over the Unix socket (the transports share

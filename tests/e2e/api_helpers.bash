@@ -500,6 +500,11 @@ batch() {
 		code=${st[i]%% *}
 		ct=${st[i]#* }
 		BODY=$(<"$dir/$i")
+		if [ -n "${INV_CONTRACT_LOG:-}" ]; then
+			printf '\036%s %s %s\nContent-Type: %s\n\037%s\n' \
+			    "$method" "${lines[i]%%$'\t'*}" "$code" "$ct" \
+			    "$BODY" >>"$INV_CONTRACT_LOG"
+		fi
 		if [[ "$codes" != *" $code "* ]]; then
 			echo "$method ${lines[i]}: expected HTTP$codes got" \
 			    "$code: $BODY" >&2

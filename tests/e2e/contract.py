@@ -19,7 +19,10 @@ import urllib.parse
 import jsonschema
 
 # Answered by the HTTP edge before any route is known.
-EDGE = {"400": "BadRequest", "413": "ContentTooLarge", "422": "Unprocessable"}
+EDGE = {"400": "BadRequest", "413": "ContentTooLarge",
+        "417": "ExpectationFailed", "422": "Unprocessable"}
+# Of those, what libevent answers on any route, before invd sees it.
+EDGE_ANY = ("413", "417")
 UNCOVERED = {"default", "507"}
 
 
@@ -79,7 +82,8 @@ class Contract:
                 return self.reply(self.component(EDGE[status]), method,
                                   status, hdrs, body)
             return ["unknown path answered %s, not 404" % status]
-        op = item.get(method.lower())
+        # Methods are case-sensitive: "get" is not GET.
+        op = item.get(method.lower()) if method.isupper() else None
         if op is None:
             if status == "405":
                 return self.reply(self.component("MethodNotAllowed"), method,
@@ -94,9 +98,8 @@ class Contract:
         if key not in responses:
             if status.startswith("5") and "default" in responses:
                 key = "default"
-            elif status == "413":
-                # libevent refuses a body over the limit on any route.
-                return self.reply(self.component("ContentTooLarge"), method,
+            elif status in EDGE_ANY:
+                return self.reply(self.component(EDGE[status]), method,
                                   status, hdrs, body)
             else:
                 return ["status %s is not documented for %s (%s)" %
