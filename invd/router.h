@@ -111,7 +111,8 @@ extern const struct route	routes[];
 /* router.c */
 /*
  * Route req and fill resp (always: a status and, but for 204, a JSON
- * body). The caller frees resp with response_free().
+ * body or a raw one with its type; the pattern matched, if any). The
+ * caller frees resp with response_free().
  */
 void	router_dispatch(struct app *, struct request *, struct response *);
 void	response_free(struct response *);
