@@ -49,8 +49,14 @@ INVD_SRC	:= $(filter-out invd/main.c,$(wildcard invd/*.c))
 INVCTL_SRC	:= $(filter-out invctl/main.c,$(wildcard invctl/*.c))
 UNIT_SRC	:= $(wildcard tests/unit/test_*.c)
 
+# Files built into invd as C arrays (invd/embed.h): the OpenAPI document,
+# with INV_VERSION from common/api.h put in, and the /docs page.
+EMBED_SRC	:= $(B)/gen/openapi_json.c $(B)/gen/docs_html.c
+INV_VERSION	:= $(shell sed -n 's/^\#define INV_VERSION[^"]*"\(.*\)"/\1/p' \
+		   common/api.h)
+
 COMMON_OBJ	:= $(COMMON_SRC:%.c=$(B)/obj/%.o)
-INVD_OBJ	:= $(INVD_SRC:%.c=$(B)/obj/%.o)
+INVD_OBJ	:= $(INVD_SRC:%.c=$(B)/obj/%.o) $(EMBED_SRC:%.c=$(B)/obj/%.o)
 INVCTL_OBJ	:= $(INVCTL_SRC:%.c=$(B)/obj/%.o)
 UNIT_BIN	:= $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 HELPER_SRC	:= $(wildcard tests/helpers/*.c)
@@ -62,6 +68,20 @@ $(B)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+# embed NAME: stdin as the bytes of embed_NAME[] and its length.
+embed = { echo '\#include "invd/embed.h"'; \
+	  echo 'const unsigned char embed_$(1)[] = {'; xxd -i; \
+	  echo '};'; echo 'const size_t embed_$(1)_len = sizeof embed_$(1);'; }
+
+$(B)/gen/openapi_json.c: invd/openapi.json common/api.h
+	@mkdir -p $(dir $@)
+	$(Q)sed 's/@INV_VERSION@/$(INV_VERSION)/' $< | \
+	    $(call embed,openapi_json) >$@.tmp && mv $@.tmp $@
+
+$(B)/gen/docs_html.c: invd/docs.html
+	@mkdir -p $(dir $@)
+	$(Q)$(call embed,docs_html) <$< >$@.tmp && mv $@.tmp $@
 
 $(B)/libcommon.a: $(COMMON_OBJ)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -94,10 +114,11 @@ $(B)/tests/%: $(B)/obj/tests/helpers/%.o
 .SECONDARY: $(HELPER_SRC:%.c=$(B)/obj/%.o)
 
 # Packages: install what is missing (needs root or sudo), once.
-RUN_PKGS	:= build-essential pkg-config openssl libevent-dev libjson-c-dev \
-		   liblmdb-dev libssl-dev libreadline-dev
+RUN_PKGS	:= build-essential pkg-config openssl xxd libevent-dev \
+		   libjson-c-dev liblmdb-dev libssl-dev libreadline-dev
 TEST_PKGS	:= $(RUN_PKGS) libcmocka-dev bats curl jq mandoc lmdb-utils \
-		   procps socat tmux zsh fish bsdextrautils openssl python3
+		   procps socat tmux zsh fish bsdextrautils openssl python3 \
+		   python3-prometheus-client python3-jsonschema
 
 deps:
 	$(Q)tests/deps.sh $(RUN_PKGS)
@@ -142,10 +163,16 @@ run: deps
 unit: $(UNIT_BIN)
 	$(Q)set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# The replies the e2e tests see through api() and batch() are recorded and
+# checked against the OpenAPI document (tests/e2e/contract.py).
 e2e: all $(HELPER_BIN)
 	$(Q)set -e; for t in $(E2E_TRANSPORTS); do echo "== e2e over $$t"; \
-	    INV_TRANSPORT=$$t INVD=$(abspath $(B)/invd) \
-	    INVCTL=$(abspath $(B)/invctl) bats $(BATS_FLAGS) tests/e2e; done
+	    log=$(abspath $(B))/contract-$$t.log; rm -f $$log; \
+	    INV_CONTRACT_LOG=$$log INV_TRANSPORT=$$t \
+	    INVD=$(abspath $(B)/invd) INVCTL=$(abspath $(B)/invctl) \
+	    bats $(BATS_FLAGS) tests/e2e; \
+	    /usr/bin/python3 tests/e2e/contract.py invd/openapi.json $$log; \
+	    done
 
 # The whole suite twice: a normal build over both transports, then built
 # with AddressSanitizer + UBSan over the Unix socket (the transports share

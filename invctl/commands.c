@@ -148,6 +148,8 @@ const struct cmd_entry cmd_table[] = {
 	    "Sign and send a payment event, as a provider would" },
 	{ "health", NULL, cmd_health, no_opts,
 	    "Check that invd answers" },
+	{ "api", NULL, cmd_api, no_opts,
+	    "Print the OpenAPI document of the API invd serves" },
 	{ NULL, NULL, NULL, NULL, NULL }
 };
 

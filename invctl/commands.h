@@ -112,6 +112,7 @@ enum cmd_retval	cmd_webhook_send(struct cmd_ctx *);
 
 /* cmd_health.c */
 enum cmd_retval	cmd_health(struct cmd_ctx *);
+enum cmd_retval	cmd_api(struct cmd_ctx *);
 
 /* commands.c */
 

@@ -76,10 +76,15 @@ h_orders_create(struct app *app, const struct request *req,
 	char		loc[64];
 
 	if (validate_order_create(req->json, &product_id, &quantity,
-	    err) == -1 ||
-	    store_order_create(app->store, product_id, quantity, &o,
 	    err) == -1)
 		return -1;
+	if (store_order_create(app->store, product_id, quantity, &o,
+	    err) == -1) {
+		/* The one 409 of order creation: not enough stock. */
+		if (err->code == INV_ECONFLICT)
+			resp->outcome = OUTCOME_STOCKOUT;
+		return -1;
+	}
 	snprintf(loc, sizeof loc, "/orders/%llu", (unsigned long long)o.id);
 	if ((resp->location = strdup(loc)) == NULL)
 		return oom(err);

@@ -47,6 +47,17 @@ webhook_verify(struct app *app, const struct request *req,
 	return 0;
 }
 
+/* Why a delivery was refused, for metrics, by the error's code. */
+static const enum outcome webhook_refusals[INV_NCODES] = {
+	[INV_EUNAVAIL] = OUTCOME_WEBHOOK_UNCONFIGURED,
+	[INV_EUNAUTH] = OUTCOME_WEBHOOK_NO_SIGNATURE,
+	[INV_EFORBIDDEN] = OUTCOME_WEBHOOK_BAD_SIGNATURE,
+	[INV_EBADREQ] = OUTCOME_WEBHOOK_BAD_BODY,
+	[INV_EINVALID] = OUTCOME_WEBHOOK_BAD_BODY,
+	[INV_ENOTFOUND] = OUTCOME_WEBHOOK_NO_ORDER,
+	[INV_ECONFLICT] = OUTCOME_WEBHOOK_NOT_PENDING,
+};
+
 int
 h_webhooks_payment(struct app *app, const struct request *req,
     struct response *resp, struct inv_error *err)
@@ -59,7 +70,7 @@ h_webhooks_payment(struct app *app, const struct request *req,
 	int			 r = -1;
 
 	if (webhook_verify(app, req, err) == -1)
-		return -1;
+		goto out;
 	if (req->body_len == 0) {
 		inv_error_set(err, INV_EINVALID,
 		    "Request body must be a JSON object");
@@ -87,9 +98,15 @@ h_webhooks_payment(struct app *app, const struct request *req,
 	    order_status_name(res.new_status));
 	resp->status = 200;
 	resp->json = o;
+	resp->outcome = res.duplicate ? OUTCOME_WEBHOOK_DUPLICATE :
+	    OUTCOME_WEBHOOK_PROCESSED;
 	o = NULL;
 	r = 0;
 out:
+	if (r == -1)
+		resp->outcome = (int)err->code >= 0 &&
+		    err->code < INV_NCODES && webhook_refusals[err->code] != 0 ?
+		    webhook_refusals[err->code] : OUTCOME_WEBHOOK_ERROR;
 	json_object_put(o);
 	json_object_put(body);
 	return r;

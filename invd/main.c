@@ -15,6 +15,7 @@
 #include "common/api.h"
 #include "common/hmac.h"
 #include "common/log.h"
+#include "invd/metrics.h"
 #include "invd/notify.h"
 #include "invd/options.h"
 #include "invd/router.h"
@@ -349,6 +350,7 @@ main(int argc, char **argv)
 		return rc;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	metrics_init(now_us());
 	memset(&d, 0, sizeof d);
 	memset(&secrets, 0, sizeof secrets);
 	nfds = notify_listen_fds(fds, NOTIFY_FDS_MAX);

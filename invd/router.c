@@ -73,6 +73,7 @@ response_free(struct response *resp)
 	json_object_put(resp->json);
 	free(resp->location);
 	free(resp->link);
+	free(resp->raw_owned);
 	memset(resp, 0, sizeof *resp);
 }
 
@@ -83,6 +84,9 @@ response_error(struct response *resp, const struct inv_error *err)
 
 	json_object_put(resp->json);
 	resp->json = NULL;
+	free(resp->raw_owned);
+	resp->raw = resp->raw_owned = NULL;
+	resp->raw_len = 0;
 	resp->status = inv_error_status(err->code);
 	if ((o = json_object_new_object()) == NULL)
 		return;
@@ -189,6 +193,7 @@ router_match(struct app *app, struct request *req, struct response *resp)
 		if (!route_match(r->pattern, req->path, id, sizeof id))
 			continue;
 		matched = 1;
+		resp->route = r->pattern;	/* for metrics, 405s too */
 		allow_add(resp->allow, sizeof resp->allow, r->method);
 		if (hit == NULL && r->method == req->method) {
 			hit = r;
@@ -250,6 +255,7 @@ router_call(struct app *app, const struct route *route,
 	struct inv_error	err;
 
 	inv_error_clear(&err);
+	resp->route = route->pattern;
 	if (route->handler(app, req, resp, &err) == 0)
 		return;
 	free(resp->location);

@@ -63,12 +63,35 @@ struct request {
 	struct json_object	*json;		/* parsed body, borrowed */
 };
 
+/* What a handler saw that metrics count; set by the handler, if any. */
+enum outcome {
+	OUTCOME_NONE = 0,
+	OUTCOME_STOCKOUT,		/* POST /orders: insufficient stock */
+	OUTCOME_WEBHOOK_PROCESSED,
+	OUTCOME_WEBHOOK_DUPLICATE,
+	OUTCOME_WEBHOOK_UNCONFIGURED,	/* rejected: no secret */
+	OUTCOME_WEBHOOK_NO_SIGNATURE,
+	OUTCOME_WEBHOOK_BAD_SIGNATURE,
+	OUTCOME_WEBHOOK_BAD_BODY,	/* malformed or invalid fields */
+	OUTCOME_WEBHOOK_NO_ORDER,
+	OUTCOME_WEBHOOK_NOT_PENDING,
+	OUTCOME_WEBHOOK_ERROR,		/* storage full or failed */
+	OUTCOME_N
+};
+
 struct response {
 	int			 status;
 	struct json_object	*json;		/* owned; NULL: no body */
 	char			*location;	/* owned header values */
 	char			*link;
 	char			 allow[64];
+	/* A body that is not JSON: raw_len bytes of type raw_type. */
+	const char		*raw;		/* borrowed, or raw_owned */
+	char			*raw_owned;	/* freed by response_free() */
+	size_t			 raw_len;
+	const char		*raw_type;
+	const char		*route;		/* the pattern matched, or NULL */
+	enum outcome		 outcome;
 };
 
 /* A route's handler; -1 with err filled, which the router answers. */
@@ -94,8 +117,9 @@ extern const struct route	routes[];
 /* router.c */
 /*
  * Route req and fill resp (always: a status and, but for 204, a JSON
- * body). The caller frees resp with response_free(). The same as
- * router_match() then router_call().
+ * body or a raw one with its type; the pattern matched, if any). The
+ * caller frees resp with response_free(). The same as router_match()
+ * then router_call().
  */
 void	router_dispatch(struct app *, struct request *, struct response *);
 /*
@@ -148,6 +172,16 @@ int	h_orders_update(struct app *, const struct request *,
 	    struct response *, struct inv_error *);
 int	h_orders_delete(struct app *, const struct request *,
 	    struct response *, struct inv_error *);
+
+/* h_docs.c */
+int	h_openapi(struct app *, const struct request *, struct response *,
+	    struct inv_error *);
+int	h_docs(struct app *, const struct request *, struct response *,
+	    struct inv_error *);
+
+/* h_metrics.c */
+int	h_metrics(struct app *, const struct request *, struct response *,
+	    struct inv_error *);
 
 /* h_webhooks.c */
 int	h_webhooks_payment(struct app *, const struct request *,

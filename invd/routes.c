@@ -23,5 +23,9 @@ const struct route routes[] = {
 
 	{ METHOD_POST,	 "/webhooks/payment",	h_webhooks_payment,	BODY_RAW },
 
+	{ METHOD_GET,	 "/openapi.json",	h_openapi,		BODY_NONE },
+	{ METHOD_GET,	 "/docs",		h_docs,			BODY_NONE },
+	{ METHOD_GET,	 "/metrics",		h_metrics,		BODY_NONE },
+
 	{ METHOD_N,	 NULL,			NULL,			0 }
 };

@@ -32,6 +32,7 @@
 #include "common/json.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "invd/metrics.h"
 #include "invd/notify.h"
 #include "invd/options.h"
 #include "invd/router.h"
@@ -185,18 +186,23 @@ server_send(struct server *srv, struct evhttp_request *req,
 	static const char	 fallback[] = "{\"detail\":\"Out of memory\"}";
 	struct evkeyvalq	*h = evhttp_request_get_output_headers(req);
 	struct evbuffer		*out = evhttp_request_get_output_buffer(req);
-	const char		*s = NULL;
+	const char		*s = NULL, *type = INV_MIME_JSON;
 	size_t			 len = 0;
 
-	if (resp->json != NULL)
+	if (resp->raw != NULL) {
+		s = resp->raw;
+		len = resp->raw_len;
+		type = resp->raw_type;
+	} else if (resp->json != NULL)
 		s = json_dump(resp->json, &len);
 	if (s == NULL && resp->status != 204) {
 		resp->status = 500;
 		s = fallback;
 		len = sizeof fallback - 1;
+		type = INV_MIME_JSON;
 	}
 	if (s != NULL) {
-		evhttp_add_header(h, "Content-Type", INV_MIME_JSON);
+		evhttp_add_header(h, "Content-Type", type);
 		evbuffer_add(out, s, len);
 	}
 	if (resp->location != NULL)
@@ -208,6 +214,8 @@ server_send(struct server *srv, struct evhttp_request *req,
 	if (close)
 		evhttp_add_header(h, "Connection", "close");
 	server_log(req, method, resp->status, len, t0);
+	metrics_request(resp->route, method, resp->status, resp->outcome,
+	    mono_us() - t0);
 	/*
 	 * A deferred reply may find its client gone: libevent then frees the
 	 * request without completing it, so it is not counted.
@@ -342,6 +350,7 @@ job_done(struct writer_job *wj, const struct inv_error *err)
 		response_free(&job->resp);
 		response_error(&job->resp, err);
 	}
+	job->resp.route = job->route->pattern;
 	server_send(srv, job->ereq, &job->resp, method_name(job->req.method),
 	    job->t0, 0);
 	response_free(&job->resp);

@@ -358,6 +358,40 @@ next_id(struct store *st, MDB_txn *txn, const char *name, uint64_t *id,
 	return db_put(txn, st->meta, name, strlen(name), buf, 8, 0, err);
 }
 
+/*
+ * Orders per status, kept in meta so that metrics never scan: adjusted in
+ * the transaction that writes the order, counted once when absent.
+ */
+static void
+status_count_key(char *k, enum order_status s)
+{
+	snprintf(k, 32, "orders_status_%d", (int)s);
+}
+
+static int
+status_count_add(struct store *st, MDB_txn *txn, enum order_status s,
+    int64_t delta, struct inv_error *err)
+{
+	char		k[32];
+	unsigned char	buf[8];
+	MDB_val		v;
+	uint64_t	n = 0;
+	int		r;
+
+	status_count_key(k, s);
+	if ((r = db_get(txn, st->meta, k, strlen(k), &v, err)) == -1)
+		return -1;
+	if (r == 1 && v.mv_size == 8)
+		n = codec_get_u64(v.mv_data);
+	/* Never wrap: a counter is a gauge of rows, not of history. */
+	if (delta < 0 && n < (uint64_t)-delta)
+		n = 0;
+	else
+		n += (uint64_t)delta;
+	codec_put_u64(buf, n);
+	return db_put(txn, st->meta, k, strlen(k), buf, 8, 0, err);
+}
+
 static int
 product_read(struct store *st, MDB_txn *txn, uint64_t id, struct product *p,
     struct inv_error *err)
@@ -432,6 +466,10 @@ order_write(struct store *st, MDB_txn *txn, const struct order *o,
 			return -1;
 	}
 	if (old == NULL || old->status != o->status) {
+		if ((old != NULL && status_count_add(st, txn, old->status, -1,
+		    err) == -1) ||
+		    status_count_add(st, txn, o->status, 1, err) == -1)
+			return -1;
 		codec_status_key(sk, o->status, o->id);
 		codec_put_u64(pid, o->product_id);
 		if (db_put(txn, st->by_status, sk, 9, pid, 8, 0, err) == -1)
@@ -455,7 +493,8 @@ order_erase(struct store *st, MDB_txn *txn, const struct order *o,
 	if (db_del(txn, st->orders, k, 8, err) == -1 ||
 	    db_del(txn, st->by_product, pk, 16, err) == -1 ||
 	    db_del(txn, st->by_status, sk, 9, err) == -1 ||
-	    db_del(txn, st->pending, pk, 16, err) == -1)
+	    db_del(txn, st->pending, pk, 16, err) == -1 ||
+	    status_count_add(st, txn, o->status, -1, err) == -1)
 		return -1;
 	return 0;
 }
@@ -1065,6 +1104,62 @@ store_webhook_prune(struct store *st, int64_t before, size_t max,
 /* Statistics for logs and metrics: O(1), no scans. */
 
 static int
+status_counts_read(struct store *st, MDB_txn *txn, uint64_t *out,
+    struct inv_error *err)
+{
+	char	k[32];
+	MDB_val	v;
+	int	i, r;
+
+	for (i = 0; i < ORDER_NSTATUS; i++) {
+		status_count_key(k, (enum order_status)i);
+		if ((r = db_get(txn, st->meta, k, strlen(k), &v, err)) == -1)
+			return -1;
+		out[i] = r == 1 && v.mv_size == 8 ?
+		    codec_get_u64(v.mv_data) : 0;
+	}
+	return 0;
+}
+
+/*
+ * Data written before the counters existed: count the status index once,
+ * in one write transaction, and mark the counters as kept from then on.
+ */
+static int
+op_status_counts_init(struct store *st, MDB_txn *txn, void *arg,
+    struct inv_error *err)
+{
+	static const char	 mark[] = "orders_status_counted";
+	MDB_cursor		*c;
+	MDB_val			 key, val;
+	uint64_t		 n[ORDER_NSTATUS] = { 0 };
+	unsigned char		 buf[8];
+	char			 k[32];
+	int			 i, rc, r;
+
+	(void)arg;
+	if ((r = db_get(txn, st->meta, mark, sizeof mark - 1, &val,
+	    err)) != 0)
+		return r == 1 ? 0 : -1;
+	if ((rc = mdb_cursor_open(txn, st->by_status, &c)) != 0)
+		return store_err(rc, "cursor", err);
+	while ((rc = mdb_cursor_get(c, &key, &val, MDB_NEXT)) == 0)
+		if (key.mv_size == 9 &&
+		    *(unsigned char *)key.mv_data < ORDER_NSTATUS)
+			n[*(unsigned char *)key.mv_data]++;
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		return store_err(rc, "cursor", err);
+	for (i = 0; i < ORDER_NSTATUS; i++) {
+		status_count_key(k, (enum order_status)i);
+		codec_put_u64(buf, n[i]);
+		if (db_put(txn, st->meta, k, strlen(k), buf, 8, 0, err) == -1)
+			return -1;
+	}
+	return db_put(txn, st->meta, mark, sizeof mark - 1, "", 0, 0, err);
+}
+
+static int
 op_stats(struct store *st, MDB_txn *txn, void *arg, struct inv_error *err)
 {
 	struct store_stats	*s = arg;
@@ -1078,10 +1173,14 @@ op_stats(struct store *st, MDB_txn *txn, void *arg, struct inv_error *err)
 	if ((rc = mdb_stat(txn, st->orders, &ms)) != 0)
 		return store_err(rc, "stat", err);
 	s->orders = ms.ms_entries;
+	if (status_counts_read(st, txn, s->orders_by_status, err) == -1)
+		return -1;
 	mdb_env_info(st->env, &info);
 	mdb_env_stat(st->env, &ms);
 	s->map_size = info.me_mapsize;
 	s->map_max = st->map_max;
+	s->page_size = ms.ms_psize;
+	s->pages_used = (uint64_t)info.me_last_pgno + 1;
 	s->used_bytes = (info.me_last_pgno + 1) * (size_t)ms.ms_psize;
 	return 0;
 }
@@ -1199,7 +1298,8 @@ store_open(struct store **out, const char *dir, size_t map_max,
 	st->map_size = info.me_mapsize;
 	if (st->map_max < st->map_size)
 		st->map_max = st->map_size;
-	if (open_dbis(st, err) == -1)
+	if (open_dbis(st, err) == -1 ||
+	    store_write(st, op_status_counts_init, NULL, err) == -1)
 		goto fail;
 	*out = st;
 	return 0;

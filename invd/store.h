@@ -26,6 +26,9 @@ struct store_stats {
 	size_t		map_size;
 	size_t		map_max;
 	size_t		used_bytes;
+	size_t		page_size;
+	uint64_t	pages_used;	/* up to the last page in use */
+	uint64_t	orders_by_status[ORDER_NSTATUS];
 };
 
 /*

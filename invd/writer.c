@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "common/log.h"
+#include "invd/metrics.h"
 #include "invd/router.h"
 #include "invd/store.h"
 #include "invd/writer.h"
@@ -144,6 +145,7 @@ writer_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 
 		writer_batch(w, &batch, 0);
+		metrics_commit(n, TAILQ_FIRST(&batch)->failed);
 		log_debug("group commit: %llu write%s", n, n == 1 ? "" : "s");
 
 		pthread_mutex_lock(&w->mu);

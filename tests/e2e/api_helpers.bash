@@ -65,6 +65,26 @@ api_send() {
 	if [ "${BODY: -1}" = $'\n' ]; then
 		BODY=${BODY:0:${#BODY}-1}
 	fi
+	if [ -n "${INV_CONTRACT_LOG:-}" ]; then
+		curl_method "$@"
+		contract_record "$CURL_METHOD" "$path"
+	fi
+}
+
+# curl_method [curl args...]: set CURL_METHOD to the method those
+# arguments send (no subshell).
+curl_method() {
+	local a prev=
+	CURL_METHOD=GET
+	for a; do
+		case $prev/$a in
+		-X/* | --request/*) CURL_METHOD=$a ;;
+		*/-I | */--head) CURL_METHOD=HEAD ;;
+		*/--data* | */-d)
+			[ "$CURL_METHOD" != GET ] || CURL_METHOD=POST ;;
+		esac
+		prev=$a
+	done
 }
 
 # api_ct METHOD PATH CONTENT-TYPE BODY: a request with this Content-Type
@@ -480,6 +500,11 @@ batch() {
 		code=${st[i]%% *}
 		ct=${st[i]#* }
 		BODY=$(<"$dir/$i")
+		if [ -n "${INV_CONTRACT_LOG:-}" ]; then
+			printf '\036%s %s %s\nContent-Type: %s\n\037%s\n' \
+			    "$method" "${lines[i]%%$'\t'*}" "$code" "$ct" \
+			    "$BODY" >>"$INV_CONTRACT_LOG"
+		fi
 		if [[ "$codes" != *" $code "* ]]; then
 			echo "$method ${lines[i]}: expected HTTP$codes got" \
 			    "$code: $BODY" >&2

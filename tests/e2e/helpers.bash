@@ -111,6 +111,20 @@ api() {
 	fi
 	STATUS=$(inv_curl "${args[@]}" "$path")
 	BODY=$(cat "$out")
+	contract_record "$method" "$path"
+}
+
+# contract_record METHOD TARGET: with INV_CONTRACT_LOG set, append the last
+# reply (STATUS, HEADERS, BODY) to that file, for tests/e2e/contract.py to
+# check against the OpenAPI document. No process started: the suite makes
+# thousands of requests.
+contract_record() {
+	[ -n "${INV_CONTRACT_LOG:-}" ] || return 0
+	[ -n "$STATUS" ] && [ "$STATUS" != 000 ] || return 0
+	local h=
+	IFS= read -r -d '' h <"$HEADERS" || true
+	printf '\036%s %s %s\n%s\037%s\n' "$1" "$2" "$STATUS" "$h" "$BODY" \
+	    >>"$INV_CONTRACT_LOG"
 }
 
 # header NAME: the value of a response header from the last api call.

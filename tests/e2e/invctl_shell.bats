@@ -181,7 +181,7 @@ keys() {
 	make_product C-1 >/dev/null
 	run "$INVCTL" __complete ''
 	[ "$status" -eq 0 ]
-	[ "$output" = $'product\norder\nwebhook\nhealth' ]
+	[ "$output" = $'product\norder\nwebhook\nhealth\napi' ]
 	run "$INVCTL" __complete order ''
 	[ "$output" = $'create\nlist\nget\npay\nship\ncancel\ndelete' ]
 	run "$INVCTL" __complete product add --s
@@ -245,7 +245,7 @@ keys() {
 	while read -r c; do
 		grep -qF -- "$c" <<<"$page" || missing="$missing [$c]"
 	done < <("$INVCTL" --help | awk '/^Commands:/{f=1;next} /^$/{f=0}
-	    f{ if ($1 == "health") print $1; else print $1, $2 }')
+	    f{ if ($1 == "health" || $1 == "api") print $1; else print $1, $2 }')
 	[ -z "$missing" ] || {
 		echo "missing from man/invctl.1:$missing" >&2
 		return 1

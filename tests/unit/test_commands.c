@@ -54,6 +54,7 @@ test_table_rows(void **state)
 	}
 	assert_non_null(commands_find("order", "pay"));
 	assert_non_null(commands_find("health", NULL));
+	assert_non_null(commands_find("api", NULL));
 	assert_non_null(commands_find("webhook", "send"));
 	assert_null(commands_find("order", "nope"));
 }
@@ -94,9 +95,10 @@ test_complete_nouns_verbs(void **state)
 	const char	*w6[] = { "--socket", "/x", "order", "p" };
 
 	(void)state;
-	assert_string_equal(cands(0, 1, w1), "product order webhook health");
+	assert_string_equal(cands(0, 1, w1),
+	    "product order webhook health api");
 	assert_string_equal(cands(1, 1, w1),
-	    "product order webhook health help quit exit");
+	    "product order webhook health api help quit exit");
 	assert_string_equal(cands(0, 2, w2),
 	    "create list get pay ship cancel delete");
 	assert_string_equal(cands(0, 2, w3), "create cancel");

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -124,8 +125,11 @@ call_ct(struct fixture *f, enum http_method m, const char *path,
 	assert_null(req.json);
 	if (f->resp.status == 204) {
 		assert_null(f->resp.json);
+		assert_null(f->resp.raw);
 	} else {
-		assert_non_null(f->resp.json);
+		/* JSON, or a raw body with its type (/docs, /metrics). */
+		assert_true((f->resp.json != NULL) != (f->resp.raw != NULL));
+		assert_true(f->resp.raw == NULL || f->resp.raw_type != NULL);
 	}
 	if (f->resp.status >= 400) {
 		assert_true(json_object_is_type(f->resp.json,
@@ -774,6 +778,108 @@ test_response_error(void **state)
 	response_free(&resp);
 }
 
+/*
+ * The document served at /openapi.json is JSON, carries invd's version and
+ * names every row of the route table; /docs and /metrics have their own
+ * types; the router records the pattern it matched.
+ */
+static void
+test_self_description(void **state)
+{
+	struct fixture		*f = *state;
+	struct response		*r;
+	struct json_object	*doc, *v, *paths, *item;
+	struct json_tokener	*tok;
+	const struct route	*rt;
+	char			 m[16];
+	size_t			 i;
+
+	r = call(f, METHOD_GET, "/openapi.json", NULL, NULL);
+	assert_int_equal(r->status, 200);
+	assert_string_equal(r->raw_type, INV_MIME_JSON);
+	assert_string_equal(r->route, "/openapi.json");
+	/* Embedded bytes: not NUL terminated. */
+	tok = json_tokener_new();
+	assert_non_null(tok);
+	doc = json_tokener_parse_ex(tok, r->raw, (int)r->raw_len);
+	assert_non_null(doc);
+	assert_int_equal(json_tokener_get_parse_end(tok), r->raw_len);
+	json_tokener_free(tok);
+	assert_true(json_object_object_get_ex(doc, "openapi", &v));
+	assert_string_equal(json_object_get_string(v), "3.1.0");
+	assert_true(json_object_object_get_ex(doc, "info", &v));
+	assert_true(json_object_object_get_ex(v, "version", &v));
+	assert_string_equal(json_object_get_string(v), INV_VERSION);
+	assert_true(json_object_object_get_ex(doc, "paths", &paths));
+	for (rt = routes; rt->pattern != NULL; rt++) {
+		if (!json_object_object_get_ex(paths, rt->pattern, &item))
+			fail_msg("%s is not in openapi.json", rt->pattern);
+		snprintf(m, sizeof m, "%s", method_name(rt->method));
+		for (i = 0; m[i] != '\0'; i++)
+			m[i] = (char)(m[i] - 'A' + 'a');
+		if (!json_object_object_get_ex(item, m, &v))
+			fail_msg("%s %s is not in openapi.json",
+			    method_name(rt->method), rt->pattern);
+	}
+	/* And the other way: every documented operation has its row. */
+	json_object_object_foreach(paths, path, ops) {
+		json_object_object_foreach(ops, method, op) {
+			(void)op;
+			if (strcmp(method, "parameters") == 0)
+				continue;
+			for (rt = routes; rt->pattern != NULL; rt++)
+				if (strcmp(rt->pattern, path) == 0 &&
+				    strcasecmp(method_name(rt->method),
+				    method) == 0)
+					break;
+			if (rt->pattern == NULL)
+				fail_msg("%s %s has no route", method, path);
+		}
+	}
+	json_object_put(doc);
+
+	r = call(f, METHOD_GET, "/docs", NULL, NULL);
+	assert_int_equal(r->status, 200);
+	assert_string_equal(r->raw_type, "text/html; charset=utf-8");
+	assert_non_null(memmem(r->raw, r->raw_len, "openapi.json", 12));
+
+	r = call(f, METHOD_GET, "/metrics", NULL, NULL);
+	assert_int_equal(r->status, 200);
+	assert_non_null(strstr(r->raw_type, "version=0.0.4"));
+	assert_non_null(strstr(r->raw, "\ninvd_products 0\n"));
+
+	/* A 405 names the pattern too; an unknown path none. */
+	r = call(f, METHOD_DELETE, "/orders", NULL, NULL);
+	assert_int_equal(r->status, 405);
+	assert_string_equal(r->route, "/orders");
+	r = call(f, METHOD_GET, "/nope", NULL, NULL);
+	assert_null(r->route);
+}
+
+/* Handlers report what metrics count through resp->outcome. */
+static void
+test_outcomes(void **state)
+{
+	struct fixture	*f = *state;
+	struct response	*r;
+
+	r = call(f, METHOD_POST, "/products", NULL,
+	    "{\"sku\":\"O\",\"name\":\"o\",\"price\":1,\"stock\":1}");
+	assert_int_equal(r->status, 201);
+	r = call(f, METHOD_POST, "/orders", NULL,
+	    "{\"product_id\":1,\"quantity\":2}");
+	assert_int_equal(r->status, 409);
+	assert_int_equal(r->outcome, OUTCOME_STOCKOUT);
+	r = call(f, METHOD_POST, "/orders", NULL,
+	    "{\"product_id\":1,\"quantity\":1}");
+	assert_int_equal(r->status, 201);
+	assert_int_equal(r->outcome, OUTCOME_NONE);
+	/* No secret in this fixture. */
+	r = call(f, METHOD_POST, "/webhooks/payment", NULL, "{}");
+	assert_int_equal(r->status, 503);
+	assert_int_equal(r->outcome, OUTCOME_WEBHOOK_UNCONFIGURED);
+}
+
 int
 main(void)
 {
@@ -801,6 +907,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_orders_list_link,
 		    setup, teardown),
 		cmocka_unit_test(test_response_error),
+		cmocka_unit_test_setup_teardown(test_self_description, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_outcomes, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

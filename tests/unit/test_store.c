@@ -697,6 +697,12 @@ test_order_delete(void **state)
 	    "Order not found");
 	OK(store_stats(f->st, &s, &err));
 	assert_int_equal(s.orders, 2);
+	/* The per-status counters follow every move, erase and refusal. */
+	assert_int_equal(s.orders_by_status[ORDER_PENDING], 0);
+	assert_int_equal(s.orders_by_status[ORDER_PAID], 0);
+	assert_int_equal(s.orders_by_status[ORDER_SHIPPED], 1);
+	assert_int_equal(s.orders_by_status[ORDER_CANCELED], 1);
+	assert_true(s.page_size > 0 && s.pages_used > 0);
 }
 
 static void
