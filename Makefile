@@ -2,7 +2,9 @@
 #   make            build build/invd and build/invctl
 #   make run        install missing packages, build, run invd on ./var
 #   make check      install missing packages, build, run unit and end-to-end
-#                   tests, then again under AddressSanitizer + UBSan
+#                   tests and a short crash test, then unit and end-to-end
+#                   again under AddressSanitizer + UBSan
+#   make crash-test kill -9 invd under load CRASH_CYCLES (50) times
 #   make install    PREFIX=/usr/local DESTDIR=
 
 PREFIX		?= /usr/local
@@ -82,6 +84,23 @@ $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(B)/libinvd.a $(B)/libinvctl.a 
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_UNIT) -lreadline
 
+# The crash test (tests/crash): kill -9 under concurrent writes, restart,
+# check every acknowledged write. CRASH_SEED replays a run's schedule.
+CRASH_CYCLES	?= 50
+CRASH_SHORT	?= 5
+CRASH_LOAD	:= $(B)/tests/crashload
+
+$(CRASH_LOAD): $(B)/obj/tests/crash/crashload.o $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+crash-test: all $(CRASH_LOAD)
+	$(Q)tests/crash/run.sh $(B)/invd $(CRASH_LOAD) $(CRASH_CYCLES) $(CRASH_SEED)
+
+crash-short: all $(CRASH_LOAD)
+	$(Q)tests/crash/run.sh $(B)/invd $(CRASH_LOAD) $(CRASH_SHORT) $(CRASH_SEED)
+
 # Packages: install what is missing (needs root or sudo), once.
 RUN_PKGS	:= build-essential pkg-config openssl libevent-dev libjson-c-dev \
 		   liblmdb-dev libssl-dev libreadline-dev
@@ -127,7 +146,7 @@ e2e: all
 E2E_TRANSPORTS	?= tcp unix
 
 check: test-deps
-	$(Q)$(MAKE) --no-print-directory all unit e2e
+	$(Q)$(MAKE) --no-print-directory all unit e2e crash-short
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=1 \
 	    E2E_TRANSPORTS=unix all unit e2e
 	@echo "check: all tests passed (normal and ASan/UBSan builds)"
@@ -175,6 +194,6 @@ clean:
 	rm -rf build
 
 .PHONY: all deps test-deps run unit e2e check install uninstall clean \
-	bench bench-deps
+	bench bench-deps crash-test crash-short
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
