@@ -62,7 +62,7 @@ static struct server	*server_current;
 
 static void	server_request(struct evhttp_request *, void *);
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 cause_set(char **cause, const char *fmt, ...)
 {
 	va_list	ap;
