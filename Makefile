@@ -228,4 +228,4 @@ clean:
 	bench bench-deps crash-test crash-short fuzz fuzz-short fuzz-build \
 	fuzz-bins
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

@@ -1183,6 +1183,7 @@ check_product(struct check *c, const MDB_val *k, const MDB_val *v)
 	struct product	p;
 	MDB_val		sv;
 	uint64_t	id;
+	int		r;
 
 	if (k->mv_size != 8) {
 		check_bad(c, "products: key of %zu bytes", k->mv_size);
@@ -1200,10 +1201,11 @@ check_product(struct check *c, const MDB_val *k, const MDB_val *v)
 	if (p.stock < 0)
 		check_bad(c, "product %" PRIu64 ": negative stock %" PRId64,
 		    id, p.stock);
-	if (check_get(c, c->st.skus, p.sku, strlen(p.sku), &sv) == 0)
+	if ((r = check_get(c, c->st.skus, p.sku, strlen(p.sku), &sv)) == 0)
 		check_bad(c, "product %" PRIu64 ": sku '%s' not in the sku "
 		    "index", id, p.sku);
-	else if (sv.mv_size != 8 || codec_get_u64(sv.mv_data) != id)
+	else if (r == 1 && (sv.mv_size != 8 ||
+	    codec_get_u64(sv.mv_data) != id))
 		check_bad(c, "product %" PRIu64 ": sku '%s' indexed to "
 		    "another product", id, p.sku);
 }
