@@ -2,7 +2,9 @@
 #   make            build build/invd and build/invctl
 #   make run        install missing packages, build, run invd on ./var
 #   make check      install missing packages, build, run unit and end-to-end
-#                   tests, then again under AddressSanitizer + UBSan
+#                   tests, a short crash test and short fuzz runs, then unit
+#                   and end-to-end again under AddressSanitizer + UBSan
+#   make crash-test kill -9 invd under load CRASH_CYCLES (50) times
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make bench, make bench-scale, make soak   measure (never part of check)
 
@@ -113,12 +115,59 @@ $(B)/tests/%: $(B)/obj/tests/helpers/%.o
 
 .SECONDARY: $(HELPER_SRC:%.c=$(B)/obj/%.o)
 
+# The crash test (tests/crash): kill -9 under concurrent writes, restart,
+# check every acknowledged write. CRASH_SEED replays a run's schedule.
+CRASH_CYCLES	?= 50
+CRASH_SHORT	?= 5
+CRASH_LOAD	:= $(B)/tests/crashload
+
+$(CRASH_LOAD): $(B)/obj/tests/crash/crashload.o $(B)/libcommon.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lpthread
+
+crash-test: all $(CRASH_LOAD)
+	$(Q)tests/crash/run.sh $(B)/invd $(CRASH_LOAD) $(CRASH_CYCLES) $(CRASH_SEED)
+
+crash-short: all $(CRASH_LOAD)
+	$(Q)tests/crash/run.sh $(B)/invd $(CRASH_LOAD) $(CRASH_SHORT) $(CRASH_SEED)
+
+# Fuzzing (tests/fuzz): libFuzzer targets, the whole tree built again with
+# clang, coverage and ASan + UBSan in build/fuzz. make fuzz runs each for
+# FUZZ_TIME seconds; check runs each for FUZZ_SHORT with a fixed seed.
+FUZZ_B		:= build/fuzz
+FUZZ_CC		?= clang
+FUZZ_CFLAGS	:= -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=undefined \
+		   -fsanitize=fuzzer-no-link,address,undefined
+FUZZ_TARGETS	:= request json validate invctl shell
+FUZZ_TIME	?= 60
+FUZZ_SHORT	?= 12
+FUZZ_BIN	:= $(FUZZ_TARGETS:%=$(B)/fuzz_%)
+
+$(B)/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/obj/tests/fuzz/argv.o \
+    $(B)/libinvd.a $(B)/libinvctl.a $(B)/libcommon.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) -fsanitize=fuzzer,address,undefined -o $@ $^ \
+	    $(PKG_LIBS) -lreadline -lpthread
+
+fuzz-bins: $(FUZZ_BIN)
+
+fuzz-build:
+	$(Q)CFLAGS='$(FUZZ_CFLAGS)' $(MAKE) --no-print-directory B=$(FUZZ_B) \
+	    CC=$(FUZZ_CC) fuzz-bins
+
+fuzz: fuzz-build
+	$(Q)tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_TIME) $(FUZZ_TARGETS)
+
+fuzz-short: fuzz-build
+	$(Q)FUZZ_SEED=1 tests/fuzz/run.sh $(FUZZ_B) $(FUZZ_SHORT) $(FUZZ_TARGETS)
+
 # Packages: install what is missing (needs root or sudo), once.
 RUN_PKGS	:= build-essential pkg-config openssl xxd libevent-dev \
 		   libjson-c-dev liblmdb-dev libssl-dev libreadline-dev
 TEST_PKGS	:= $(RUN_PKGS) libcmocka-dev bats curl jq mandoc lmdb-utils \
 		   procps socat tmux zsh fish bsdextrautils openssl python3 \
-		   python3-prometheus-client python3-jsonschema
+		   python3-prometheus-client python3-jsonschema clang libclang-rt-dev
 
 deps:
 	$(Q)tests/deps.sh $(RUN_PKGS)
@@ -180,7 +229,7 @@ e2e: all $(HELPER_BIN)
 E2E_TRANSPORTS	?= tcp unix
 
 check: test-deps
-	$(Q)$(MAKE) --no-print-directory all unit e2e
+	$(Q)$(MAKE) --no-print-directory all unit e2e crash-short fuzz-short
 	$(Q)$(MAKE) --no-print-directory B=build/asan SANITIZE=1 \
 	    E2E_TRANSPORTS=unix all unit e2e
 	@echo "check: all tests passed (normal and ASan/UBSan builds)"
@@ -228,6 +277,7 @@ clean:
 	rm -rf build
 
 .PHONY: all deps test-deps run unit e2e check install uninstall clean \
-	bench bench-deps bench-scale soak
+	bench bench-deps bench-scale soak crash-test crash-short fuzz \
+	fuzz-short fuzz-build fuzz-bins
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -name '*.d' -type f 2>/dev/null)

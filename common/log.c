@@ -63,7 +63,7 @@ log_level_name(enum log_level level)
 	return log_names[level];
 }
 
-static void
+static void __attribute__((format(printf, 3, 0)))
 log_vwrite(enum log_level level, const char *errstr, const char *fmt,
     va_list ap)
 {

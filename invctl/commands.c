@@ -16,7 +16,7 @@
 #include "invctl/commands.h"
 #include "invctl/output.h"
 
-#define MAX_OPTS	16
+#define MAX_OPTS	CMD_MAX_OPTS
 
 static const struct opt_spec product_add_opts[] = {
 	{ "sku", ARG_SKU, OPT_REQUIRED, 0, 0, "S", NULL,
@@ -550,12 +550,10 @@ oneof_names(const struct cmd_entry *e, char *out, size_t len)
 	}
 }
 
-/* Parse the words after the command's name into vals and run it. */
-static enum cmd_retval
-run_entry(struct ctl *ctl, const struct cmd_entry *e, int argc, char **argv)
+enum cmd_retval
+commands_parse(struct ctl *ctl, const struct cmd_entry *e, int argc,
+    char **argv, struct arg_value *vals, int *jsonp, int *run)
 {
-	struct arg_value	 vals[MAX_OPTS];
-	struct cmd_ctx		 ctx;
 	struct inv_error	 err;
 	const struct opt_spec	*o;
 	char			 field[80], cands[256];
@@ -564,7 +562,8 @@ run_entry(struct ctl *ctl, const struct cmd_entry *e, int argc, char **argv)
 	int			 i, k, nopts, json = ctl->json, only_dashes = 0;
 	int			 oneof = 0, oneof_set = 0;
 
-	memset(vals, 0, sizeof vals);
+	*run = 0;
+	memset(vals, 0, MAX_OPTS * sizeof *vals);
 	inv_error_clear(&err);
 	for (nopts = 0; e->opts[nopts].name != NULL; nopts++)
 		;
@@ -669,6 +668,23 @@ run_entry(struct ctl *ctl, const struct cmd_entry *e, int argc, char **argv)
 		return cmd_usage_error(ctl, e, oneof_set == 0 ?
 		    "missing %s" : "give only one of %s", cands);
 	}
+	*jsonp = json;
+	*run = 1;
+	return CMD_OK;
+}
+
+/* Parse the words after the command's name into vals and run it. */
+static enum cmd_retval
+run_entry(struct ctl *ctl, const struct cmd_entry *e, int argc, char **argv)
+{
+	struct arg_value	vals[MAX_OPTS];
+	struct cmd_ctx		ctx;
+	enum cmd_retval		rv;
+	int			json, run;
+
+	rv = commands_parse(ctl, e, argc, argv, vals, &json, &run);
+	if (rv != CMD_OK || !run)
+		return rv;
 	ctx.ctl = ctl;
 	ctx.entry = e;
 	ctx.vals = vals;

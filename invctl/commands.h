@@ -129,6 +129,16 @@ int		 commands_global(struct ctl *, int, char **, int,
  * unique prefixes, check every argument, call its handler.
  */
 enum cmd_retval	 commands_run(struct ctl *, int, char **);
+/* The most options a command has: the size of commands_parse()'s vals. */
+#define CMD_MAX_OPTS	16
+/*
+ * Parse and type-check the words after a command's name into vals
+ * (CMD_MAX_OPTS of them) and *json, without running anything. CMD_OK
+ * with *run set: the command may run; CMD_OK with *run clear: help was
+ * printed; CMD_USAGE: the error was printed.
+ */
+enum cmd_retval	 commands_parse(struct ctl *, const struct cmd_entry *, int,
+		    char **, struct arg_value *, int *, int *);
 /* Print the usage line of a command to f. */
 void		 commands_usage(const struct cmd_entry *, FILE *);
 /* Print the full help (--help) of the program or of a command. */

@@ -34,6 +34,7 @@ enum opt_key {
 	KEY_RETENTION,
 	KEY_CONFIG,
 	KEY_CHECK,
+	KEY_CHECK_DATA,
 	KEY_HELP,
 	KEY_VERSION
 };
@@ -130,6 +131,9 @@ static const struct opt_row opt_table[] = {
 	[KEY_CHECK] = { KEY_CHECK, "check-config", 'n', NULL, OPT_FLAG, NULL,
 	    NULL, "check the configuration, print the effective settings, "
 	    "exit", 0, 0, 0, NULL },
+	[KEY_CHECK_DATA] = { KEY_CHECK_DATA, "check-data", 0, NULL, OPT_PATH,
+	    NULL, "DIR", "check DIR's indexes read-only (safe while invd "
+	    "runs), exit", 0, 0, 0, NULL },
 	[KEY_HELP] = { KEY_HELP, "help", 'h', NULL, OPT_FLAG, NULL, NULL,
 	    "print this help", 0, 0, 0, NULL },
 	[KEY_VERSION] = { KEY_VERSION, "version", 'V', NULL, OPT_FLAG, NULL,
@@ -371,6 +375,7 @@ opt_apply(struct config *cfg, const struct opt_row *row, const char *val,
 		dst = row->key == KEY_DATA ? &cfg->data :
 		    row->key == KEY_SOCKET ? &cfg->socket :
 		    row->key == KEY_CONFIG ? &cfg->config_file :
+		    row->key == KEY_CHECK_DATA ? &cfg->check_data :
 		    &cfg->webhook_secret_file;
 		free(*dst);
 		*dst = copy;
@@ -525,7 +530,8 @@ read_file(struct config *cfg, const char *path, int must_exist)
 			if (strcmp(opt_table[i].name, key) == 0)
 				break;
 		r = i < OPT_N ? &opt_table[i] : NULL;
-		if (r == NULL || r->type == OPT_FLAG || r->key == KEY_CONFIG) {
+		if (r == NULL || r->type == OPT_FLAG || r->key == KEY_CONFIG ||
+		    r->key == KEY_CHECK_DATA) {
 			fprintf(stderr, "invd: %s: unknown setting '%s'\n", who,
 			    key);
 			goto out;
@@ -780,6 +786,7 @@ options_free(struct config *cfg)
 	free(cfg->socket);
 	free(cfg->webhook_secret_file);
 	free(cfg->config_file);
+	free(cfg->check_data);
 	secret_free(&cfg->webhook_secret);
 	memset(cfg, 0, sizeof *cfg);
 }

@@ -32,6 +32,7 @@ struct config {
 	int		 sync_none;		/* --sync=none */
 	char		*config_file;		/* the file read, if any */
 	int		 check_config;		/* --check-config */
+	char		*check_data;		/* --check-data DIR */
 };
 
 enum opt_result {

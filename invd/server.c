@@ -112,7 +112,7 @@ struct server_job {
 static void	server_request(struct evhttp_request *, void *);
 static void	conn_done(struct server *, struct evhttp_request *);
 
-static int
+static int __attribute__((format(printf, 2, 3)))
 cause_set(char **cause, const char *fmt, ...)
 {
 	va_list	ap;

@@ -1333,3 +1333,463 @@ store_close(struct store *st)
 	pthread_rwlock_destroy(&st->resize);
 	free(st);
 }
+
+/*
+ * The data checker: a read-only walk of every index against its records,
+ * for invd --check-data. It runs on its own environment opened MDB_RDONLY
+ * and never takes the daemon's lock file, so it is safe beside a running
+ * invd: one read transaction sees one committed snapshot.
+ */
+#include <stdarg.h>
+
+struct check {
+	struct store		 st;	/* env and DBIs; no lock file */
+	MDB_txn			*txn;
+	struct store_check	*res;
+	store_check_fn		 fn;
+	void			*arg;
+	uint64_t		 by_status_n[ORDER_NSTATUS];
+};
+
+static void __attribute__((format(printf, 2, 3)))
+check_bad(struct check *c, const char *fmt, ...)
+{
+	char	line[256];
+	va_list	ap;
+
+	c->res->problems++;
+	if (c->fn == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	c->fn(c->arg, line);
+}
+
+/* 1 found, 0 not found, -1 an LMDB error (reported as a problem). */
+static int
+check_get(struct check *c, MDB_dbi dbi, const void *k, size_t kl,
+    MDB_val *v)
+{
+	MDB_val	key = { kl, (void *)k };
+	int	rc;
+
+	if ((rc = mdb_get(c->txn, dbi, &key, v)) == 0)
+		return 1;
+	if (rc == MDB_NOTFOUND)
+		return 0;
+	check_bad(c, "lmdb get: %s", mdb_strerror(rc));
+	return -1;
+}
+
+typedef void (*check_row_fn)(struct check *, const MDB_val *,
+    const MDB_val *);
+
+/* Call fn for every row of dbi; counts rows into *n. */
+static void
+check_walk(struct check *c, MDB_dbi dbi, const char *name, uint64_t *n,
+    check_row_fn fn)
+{
+	MDB_cursor	*cur;
+	MDB_val		 k, v;
+	int		 rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(c->txn, dbi, &cur)) != 0) {
+		check_bad(c, "%s: cursor: %s", name, mdb_strerror(rc));
+		return;
+	}
+	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		(*n)++;
+		fn(c, &k, &v);
+	}
+	if (rc != MDB_NOTFOUND)
+		check_bad(c, "%s: cursor: %s", name, mdb_strerror(rc));
+	mdb_cursor_close(cur);
+}
+
+static uint64_t
+check_meta(struct check *c, const char *name)
+{
+	MDB_val	v;
+	int	r;
+
+	if ((r = check_get(c, c->st.meta, name, strlen(name), &v)) != 1)
+		return 1;	/* absent: next_id() starts at 1 */
+	if (v.mv_size != 8) {
+		check_bad(c, "meta %s: value of %zu bytes", name, v.mv_size);
+		return 1;
+	}
+	return codec_get_u64(v.mv_data);
+}
+
+/* A product: decodes, stock never negative, its sku row points back. */
+static void
+check_product(struct check *c, const MDB_val *k, const MDB_val *v)
+{
+	struct product	p;
+	MDB_val		sv;
+	uint64_t	id;
+	int		r;
+
+	if (k->mv_size != 8) {
+		check_bad(c, "products: key of %zu bytes", k->mv_size);
+		return;
+	}
+	id = codec_get_u64(k->mv_data);
+	if (codec_product_decode(v->mv_data, v->mv_size, &p) == -1) {
+		check_bad(c, "product %" PRIu64 ": record does not decode",
+		    id);
+		return;
+	}
+	if (id == 0 || id >= c->res->next_product_id)
+		check_bad(c, "product %" PRIu64 ": id not below "
+		    "next_product_id %" PRIu64, id, c->res->next_product_id);
+	if (p.stock < 0)
+		check_bad(c, "product %" PRIu64 ": negative stock %" PRId64,
+		    id, p.stock);
+	if ((r = check_get(c, c->st.skus, p.sku, strlen(p.sku), &sv)) == 0)
+		check_bad(c, "product %" PRIu64 ": sku '%s' not in the sku "
+		    "index", id, p.sku);
+	else if (r == 1 && (sv.mv_size != 8 ||
+	    codec_get_u64(sv.mv_data) != id))
+		check_bad(c, "product %" PRIu64 ": sku '%s' indexed to "
+		    "another product", id, p.sku);
+}
+
+/* A sku row names an existing product with that very sku. */
+static void
+check_sku(struct check *c, const MDB_val *k, const MDB_val *v)
+{
+	struct product	p;
+	unsigned char	pk[8];
+	MDB_val		pv;
+	int		r;
+
+	if (v->mv_size != 8) {
+		check_bad(c, "sku '%.*s': value of %zu bytes",
+		    (int)(k->mv_size > 64 ? 64 : k->mv_size),
+		    (const char *)k->mv_data, v->mv_size);
+		return;
+	}
+	memcpy(pk, v->mv_data, 8);
+	if ((r = check_get(c, c->st.products, pk, 8, &pv)) == 0)
+		check_bad(c, "sku '%.*s': product %" PRIu64 " does not exist",
+		    (int)(k->mv_size > 64 ? 64 : k->mv_size),
+		    (const char *)k->mv_data, codec_get_u64(pk));
+	else if (r == 1 && codec_product_decode(pv.mv_data, pv.mv_size,
+	    &p) == 0 && (strlen(p.sku) != k->mv_size ||
+	    memcmp(p.sku, k->mv_data, k->mv_size) != 0))
+		check_bad(c, "sku '%.*s': product %" PRIu64 " has sku '%s'",
+		    (int)(k->mv_size > 64 ? 64 : k->mv_size),
+		    (const char *)k->mv_data, codec_get_u64(pk), p.sku);
+}
+
+/*
+ * An order: decodes, a positive quantity, one row in each index that
+ * matches it, a pending row exactly when PENDING, and an existing product
+ * when PENDING (a product with PENDING orders cannot be deleted).
+ */
+static void
+check_order(struct check *c, const MDB_val *k, const MDB_val *v)
+{
+	struct order	o;
+	unsigned char	pk[16], sk[9];
+	MDB_val		iv;
+	uint64_t	id;
+	int		r;
+
+	if (k->mv_size != 8) {
+		check_bad(c, "orders: key of %zu bytes", k->mv_size);
+		return;
+	}
+	id = codec_get_u64(k->mv_data);
+	if (codec_order_decode(v->mv_data, v->mv_size, &o) == -1) {
+		check_bad(c, "order %" PRIu64 ": record does not decode", id);
+		return;
+	}
+	if (id == 0 || id >= c->res->next_order_id)
+		check_bad(c, "order %" PRIu64 ": id not below next_order_id "
+		    "%" PRIu64, id, c->res->next_order_id);
+	if (o.quantity <= 0)
+		check_bad(c, "order %" PRIu64 ": quantity %" PRId64, id,
+		    o.quantity);
+	if ((int)o.status >= 0 && o.status < ORDER_NSTATUS)
+		c->by_status_n[o.status]++;
+	codec_pair_key(pk, o.product_id, id);
+	codec_status_key(sk, o.status, id);
+	if ((r = check_get(c, c->st.by_product, pk, 16, &iv)) == 0)
+		check_bad(c, "order %" PRIu64 ": missing from "
+		    "orders_by_product", id);
+	else if (r == 1 && (iv.mv_size != 1 ||
+	    *(unsigned char *)iv.mv_data != (unsigned char)o.status))
+		check_bad(c, "order %" PRIu64 ": orders_by_product has another "
+		    "status", id);
+	if ((r = check_get(c, c->st.by_status, sk, 9, &iv)) == 0)
+		check_bad(c, "order %" PRIu64 ": missing from orders_by_status "
+		    "under %s", id, order_status_name(o.status));
+	else if (r == 1 && (iv.mv_size != 8 ||
+	    codec_get_u64(iv.mv_data) != o.product_id))
+		check_bad(c, "order %" PRIu64 ": orders_by_status names another "
+		    "product", id);
+	r = check_get(c, c->st.pending, pk, 16, &iv);
+	if (r == 0 && o.status == ORDER_PENDING)
+		check_bad(c, "order %" PRIu64 ": PENDING but not in "
+		    "pending_by_product", id);
+	if (o.status != ORDER_PENDING)
+		return;
+	codec_put_u64(pk, o.product_id);
+	if (check_get(c, c->st.products, pk, 8, &iv) == 0)
+		check_bad(c, "order %" PRIu64 ": PENDING for product %" PRIu64
+		    ", which does not exist", id, o.product_id);
+}
+
+/* The order an index row names, decoded; 0 when there is none. */
+static int
+check_index_order(struct check *c, const char *index, uint64_t id,
+    struct order *o)
+{
+	unsigned char	k[8];
+	MDB_val		v;
+
+	codec_put_u64(k, id);
+	if (check_get(c, c->st.orders, k, 8, &v) != 1) {
+		check_bad(c, "%s: order %" PRIu64 " does not exist", index, id);
+		return 0;
+	}
+	return codec_order_decode(v.mv_data, v.mv_size, o) == 0;
+}
+
+static void
+check_by_product(struct check *c, const MDB_val *k, const MDB_val *v)
+{
+	struct order	o;
+	uint64_t	pid, id;
+
+	if (k->mv_size != 16 || v->mv_size != 1) {
+		check_bad(c, "orders_by_product: row of %zu+%zu bytes",
+		    k->mv_size, v->mv_size);
+		return;
+	}
+	pid = codec_get_u64(k->mv_data);
+	id = codec_get_u64((unsigned char *)k->mv_data + 8);
+	if (!check_index_order(c, "orders_by_product", id, &o))
+		return;
+	if (o.product_id != pid ||
+	    (unsigned char)o.status != *(unsigned char *)v->mv_data)
+		check_bad(c, "orders_by_product: row (%" PRIu64 ", %" PRIu64
+		    ") does not match the order", pid, id);
+}
+
+static void
+check_pending(struct check *c, const MDB_val *k, const MDB_val *v)
+{
+	struct order	o;
+	uint64_t	pid, id;
+
+	if (k->mv_size != 16 || v->mv_size != 0) {
+		check_bad(c, "pending_by_product: row of %zu+%zu bytes",
+		    k->mv_size, v->mv_size);
+		return;
+	}
+	pid = codec_get_u64(k->mv_data);
+	id = codec_get_u64((unsigned char *)k->mv_data + 8);
+	if (!check_index_order(c, "pending_by_product", id, &o))
+		return;
+	if (o.product_id != pid || o.status != ORDER_PENDING)
+		check_bad(c, "pending_by_product: order %" PRIu64 " is %s for "
+		    "product %" PRIu64, id, order_status_name(o.status),
+		    o.product_id);
+}
+
+static void
+check_by_status(struct check *c, const MDB_val *k, const MDB_val *v)
+{
+	struct order	o;
+	unsigned char	s;
+	uint64_t	id;
+
+	if (k->mv_size != 9 || v->mv_size != 8) {
+		check_bad(c, "orders_by_status: row of %zu+%zu bytes",
+		    k->mv_size, v->mv_size);
+		return;
+	}
+	s = *(unsigned char *)k->mv_data;
+	id = codec_get_u64((unsigned char *)k->mv_data + 1);
+	if (!check_index_order(c, "orders_by_status", id, &o))
+		return;
+	if ((unsigned char)o.status != s ||
+	    o.product_id != codec_get_u64(v->mv_data))
+		check_bad(c, "orders_by_status: row (%u, %" PRIu64 ") does not "
+		    "match the order", (unsigned)s, id);
+}
+
+/* An event record decodes and has its one row in the time index. */
+static void
+check_event(struct check *c, const MDB_val *k, const MDB_val *v)
+{
+	unsigned char		 tk[8 + WEBHOOK_EVENT_ID_MAX];
+	enum order_status	 s;
+	uint64_t		 oid;
+	int64_t			 at;
+	MDB_val			 tv;
+	int			 n = (int)(k->mv_size > 64 ? 64 : k->mv_size);
+
+	if (k->mv_size == 0 || k->mv_size > WEBHOOK_EVENT_ID_MAX) {
+		check_bad(c, "webhook_events: key of %zu bytes", k->mv_size);
+		return;
+	}
+	if (codec_event_decode(v->mv_data, v->mv_size, &at, &oid, &s) == -1) {
+		check_bad(c, "webhook event '%.*s': record does not decode", n,
+		    (const char *)k->mv_data);
+		return;
+	}
+	codec_put_u64(tk, (uint64_t)at);
+	memcpy(tk + 8, k->mv_data, k->mv_size);
+	if (check_get(c, c->st.events_by_time, tk, 8 + k->mv_size, &tv) == 0)
+		check_bad(c, "webhook event '%.*s': missing from "
+		    "webhook_events_by_time", n, (const char *)k->mv_data);
+}
+
+static void
+check_event_time(struct check *c, const MDB_val *k, const MDB_val *v)
+{
+	enum order_status	 s;
+	uint64_t		 oid;
+	int64_t			 at;
+	MDB_val			 ev;
+	const char		*id = (const char *)k->mv_data + 8;
+	int			 n = (int)(k->mv_size > 72 ? 64 :
+				    k->mv_size - 8);
+
+	(void)v;
+	if (k->mv_size <= 8) {
+		check_bad(c, "webhook_events_by_time: key of %zu bytes",
+		    k->mv_size);
+		return;
+	}
+	if (check_get(c, c->st.events, id, k->mv_size - 8, &ev) != 1)
+		check_bad(c, "webhook_events_by_time: event '%.*s' does not "
+		    "exist", n, id);
+	else if (codec_event_decode(ev.mv_data, ev.mv_size, &at, &oid,
+	    &s) == 0 && (uint64_t)at != codec_get_u64(k->mv_data))
+		check_bad(c, "webhook_events_by_time: event '%.*s' has another "
+		    "time", n, id);
+}
+
+static int
+check_open(struct check *c, const char *dir, struct inv_error *err)
+{
+	static const struct {
+		const char	*name;
+		size_t		 off;
+	} dbis[] = {
+		{ "meta", offsetof(struct store, meta) },
+		{ "products", offsetof(struct store, products) },
+		{ "skus", offsetof(struct store, skus) },
+		{ "orders", offsetof(struct store, orders) },
+		{ "orders_by_product", offsetof(struct store, by_product) },
+		{ "pending_by_product", offsetof(struct store, pending) },
+		{ "orders_by_status", offsetof(struct store, by_status) },
+		{ "webhook_events", offsetof(struct store, events) },
+		{ "webhook_events_by_time",
+		    offsetof(struct store, events_by_time) },
+	};
+	struct stat	sb;
+	size_t		i;
+	int		rc;
+
+	/* Say which: LMDB's own error for these is less plain. */
+	if (stat(dir, &sb) == -1)
+		return inv_error_set(err, INV_EINTERNAL, "%s: %s", dir,
+		    strerror(errno));
+	if (!S_ISDIR(sb.st_mode))
+		return inv_error_set(err, INV_EINTERNAL, "%s: not a directory",
+		    dir);
+	if ((rc = mdb_env_create(&c->st.env)) != 0 ||
+	    (rc = mdb_env_set_maxdbs(c->st.env, 16)) != 0)
+		return inv_error_set(err, INV_EINTERNAL, "lmdb: %s",
+		    mdb_strerror(rc));
+	/* Read-only, no invd.pid lock: safe beside a running invd. */
+	if ((rc = mdb_env_open(c->st.env, dir, MDB_RDONLY | MDB_NOTLS,
+	    0640)) != 0)
+		return inv_error_set(err, INV_EINTERNAL, "lmdb: %s: %s", dir,
+		    mdb_strerror(rc));
+	if ((rc = mdb_txn_begin(c->st.env, NULL, MDB_RDONLY, &c->txn)) != 0)
+		return inv_error_set(err, INV_EINTERNAL, "lmdb: begin: %s",
+		    mdb_strerror(rc));
+	for (i = 0; i < sizeof dbis / sizeof dbis[0]; i++) {
+		rc = mdb_dbi_open(c->txn, dbis[i].name, 0,
+		    (MDB_dbi *)((char *)&c->st + dbis[i].off));
+		if (rc != 0)
+			return inv_error_set(err, INV_EINTERNAL,
+			    "lmdb: %s: database %s: %s", dir, dbis[i].name,
+			    mdb_strerror(rc));
+	}
+	return 0;
+}
+
+/* The per-status counters /metrics reads, once they are kept. */
+static void
+check_status_counts(struct check *c)
+{
+	static const char	mark[] = "orders_status_counted";
+	char			k[32];
+	MDB_val			v;
+	uint64_t		n;
+	int			i, r;
+
+	if (check_get(c, c->st.meta, mark, sizeof mark - 1, &v) != 1)
+		return;
+	for (i = 0; i < ORDER_NSTATUS; i++) {
+		status_count_key(k, (enum order_status)i);
+		if ((r = check_get(c, c->st.meta, k, strlen(k), &v)) == -1)
+			continue;
+		n = r == 1 && v.mv_size == 8 ? codec_get_u64(v.mv_data) : 0;
+		if (n != c->by_status_n[i])
+			check_bad(c, "meta %s is %" PRIu64 ", but %" PRIu64
+			    " orders are %s", k, n, c->by_status_n[i],
+			    order_status_name((enum order_status)i));
+	}
+}
+
+int
+store_check(const char *dir, struct store_check *res, store_check_fn fn,
+    void *arg, struct inv_error *err)
+{
+	struct check	c;
+	int		r = -1;
+
+	memset(&c, 0, sizeof c);
+	memset(res, 0, sizeof *res);
+	c.res = res;
+	c.fn = fn;
+	c.arg = arg;
+	inv_error_clear(err);
+	if (check_open(&c, dir, err) == -1)
+		goto out;
+	res->next_product_id = check_meta(&c, "next_product_id");
+	res->next_order_id = check_meta(&c, "next_order_id");
+	check_walk(&c, c.st.products, "products", &res->products,
+	    check_product);
+	check_walk(&c, c.st.skus, "skus", &res->skus, check_sku);
+	check_walk(&c, c.st.orders, "orders", &res->orders, check_order);
+	check_walk(&c, c.st.by_product, "orders_by_product",
+	    &res->by_product, check_by_product);
+	check_walk(&c, c.st.pending, "pending_by_product", &res->pending,
+	    check_pending);
+	check_walk(&c, c.st.by_status, "orders_by_status", &res->by_status,
+	    check_by_status);
+	check_walk(&c, c.st.events, "webhook_events", &res->events,
+	    check_event);
+	check_walk(&c, c.st.events_by_time, "webhook_events_by_time",
+	    &res->events_by_time, check_event_time);
+	check_status_counts(&c);
+	r = res->problems == 0 ? 0 : 1;
+out:
+	if (c.txn != NULL)
+		mdb_txn_abort(c.txn);
+	if (c.st.env != NULL)
+		mdb_env_close(c.st.env);
+	return r;
+}

@@ -119,4 +119,34 @@ int	store_webhook_prune(struct store *, int64_t, size_t, size_t *,
 
 int	store_stats(struct store *, struct store_stats *, struct inv_error *);
 
+/* What store_check() walked, and how many mismatches it found. */
+struct store_check {
+	uint64_t	products;
+	uint64_t	skus;
+	uint64_t	orders;
+	uint64_t	by_product;
+	uint64_t	pending;
+	uint64_t	by_status;
+	uint64_t	events;
+	uint64_t	events_by_time;
+	uint64_t	next_product_id;
+	uint64_t	next_order_id;
+	uint64_t	problems;
+};
+
+/* Called with one line per mismatch; the line is borrowed. */
+typedef void (*store_check_fn)(void *, const char *);
+
+/*
+ * Check the data directory dir read-only, in one snapshot: every record
+ * decodes, stock is never negative, the meta ids are above every id, and
+ * each index (skus, orders by product, pending, orders by status, webhook
+ * events by time) matches its records both ways. Takes no lock a running
+ * invd holds. fn (may be NULL) gets each mismatch. Returns 0 when all is
+ * consistent, 1 when res->problems > 0, -1 with a detail when dir cannot
+ * be opened.
+ */
+int	store_check(const char *, struct store_check *, store_check_fn,
+	    void *, struct inv_error *);
+
 #endif

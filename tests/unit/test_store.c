@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <lmdb.h>
 
 #include "common/api.h"
 #include "common/errors.h"
@@ -1354,6 +1355,183 @@ test_batch_map_full(void **state)
 	OK(store_product_get_by_sku(st, "FULL-00000", &p, &err));
 }
 
+/* The data checker. */
+
+/* One edit of a closed store's raw LMDB: put k -> v, or delete k. */
+static void
+raw_edit(const char *dir, const char *db, const void *k, size_t kl,
+    const void *v, size_t vl, int del)
+{
+	MDB_env	*env;
+	MDB_txn	*txn;
+	MDB_dbi	 dbi;
+	MDB_val	 key = { kl, (void *)k }, val = { vl, (void *)v };
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 16), 0);
+	assert_int_equal(mdb_env_open(env, dir, 0, 0640), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
+	if (del)
+		assert_int_equal(mdb_del(txn, dbi, &key, NULL), 0);
+	else
+		assert_int_equal(mdb_put(txn, dbi, &key, &val, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+/*
+ * Every kind of row the store writes, in every state the rules allow:
+ * order 1 PENDING on product 1, order 2 PAID by event evt-1, order 3
+ * canceled and erased, order 4 PAID by evt-2 for product 2, which was then
+ * deleted (it had no PENDING orders).
+ */
+static void
+check_populate(struct store *st)
+{
+	struct webhook_result	res;
+	struct inv_error	err;
+	uint64_t		o3;
+
+	assert_int_equal(mkprod(st, "CHK-1", 100, 10), 1);
+	assert_int_equal(mkprod(st, "CHK-2", 100, 5), 2);
+	assert_int_equal(mkorder(st, 1, 2), 1);
+	assert_int_equal(mkorder(st, 1, 1), 2);
+	OK(store_webhook_apply(st, "evt-1", PAYMENT_SUCCEEDED, 2, &res,
+	    &err));
+	o3 = mkorder(st, 2, 1);
+	OK(store_order_delete(st, o3, &err));
+	OK(store_order_delete(st, o3, &err));
+	assert_int_equal(mkorder(st, 2, 1), 4);
+	OK(store_webhook_apply(st, "evt-2", PAYMENT_SUCCEEDED, 4, &res,
+	    &err));
+	OK(store_product_delete(st, 2, &err));
+}
+
+struct check_lines {
+	char	text[4096];
+};
+
+static void
+check_collect(void *arg, const char *line)
+{
+	struct check_lines	*l = arg;
+	size_t			 used = strlen(l->text);
+
+	snprintf(l->text + used, sizeof l->text - used, "%s\n", line);
+}
+
+static void
+test_check_clean(void **state)
+{
+	struct fixture		*f = *state;
+	struct store_check	 res;
+	struct check_lines	 lines;
+	struct inv_error	 err;
+
+	check_populate(f->st);
+	store_close(f->st);
+	f->st = NULL;
+	memset(&lines, 0, sizeof lines);
+	if (store_check(f->dir, &res, check_collect, &lines, &err) != 0) {
+		print_error("store_check: %s%s\n", err.detail, lines.text);
+		fail();
+	}
+	assert_int_equal(res.problems, 0);
+	assert_int_equal(res.products, 1);
+	assert_int_equal(res.skus, 1);
+	assert_int_equal(res.orders, 3);
+	assert_int_equal(res.by_product, 3);
+	assert_int_equal(res.pending, 1);
+	assert_int_equal(res.by_status, 3);
+	assert_int_equal(res.events, 2);
+	assert_int_equal(res.events_by_time, 2);
+	assert_int_equal(res.next_product_id, 3);
+	assert_int_equal(res.next_order_id, 5);
+
+	/* An empty directory is not a data directory. */
+	REFUSED(store_check("/nonexistent/invd-data", &res, NULL, NULL,
+	    &err), INV_EINTERNAL, NULL);
+}
+
+/* One deliberate corruption and the words its report must contain. */
+struct corruption {
+	const char	*db;
+	unsigned char	 key[16];
+	size_t		 klen;
+	unsigned char	 val[32];
+	size_t		 vlen;
+	int		 del;
+	const char	*expect;
+};
+
+static void
+test_check_catches(void **state)
+{
+	/* Keys and records spelled out in store_codec.c's layouts. */
+	static const struct corruption rows[] = {
+		{ "pending_by_product", { 0,0,0,0,0,0,0,1, 0,0,0,0,0,0,0,1 },
+		    16, { 0 }, 0, 1, "order 1: PENDING but not in "
+		    "pending_by_product" },
+		{ "orders_by_status", { ORDER_PAID, 0,0,0,0,0,0,0,1 }, 9,
+		    { 0,0,0,0,0,0,0,1 }, 8, 0,
+		    "orders_by_status: row (1, 1) does not match" },
+		{ "orders_by_product", { 0,0,0,0,0,0,0,1, 0,0,0,0,0,0,0,2 },
+		    16, { ORDER_SHIPPED }, 1, 0, "order 2: orders_by_product "
+		    "has another status" },
+		{ "products", { 0,0,0,0,0,0,0,1 }, 8,
+		    { 1, 0,0,0,0,0,0,0,100, 0xff,0xff,0xff,0xff,0xff,0xff,
+		    0xff,0xfe, 5, 0, 'C','H','K','-','1' }, 24, 0,
+		    "product 1: negative stock -2" },
+		{ "products", { 0,0,0,0,0,0,0,1 }, 8, { 9 }, 1, 0,
+		    "product 1: record does not decode" },
+		{ "products", { 0,0,0,0,0,0,0,1 }, 8, { 0 }, 0, 1,
+		    "order 1: PENDING for product 1, which does not exist" },
+		{ "skus", { 'G','H','O','S','T' }, 5, { 0,0,0,0,0,0,0,9 }, 8,
+		    0, "sku 'GHOST': product 9 does not exist" },
+		{ "skus", { 'C','H','K','-','1' }, 5, { 0 }, 0, 1,
+		    "product 1: sku 'CHK-1' not in the sku index" },
+		{ "meta", { 'n','e','x','t','_','o','r','d','e','r','_','i',
+		    'd' }, 13, { 0,0,0,0,0,0,0,2 }, 8, 0,
+		    "order 2: id not below next_order_id 2" },
+		{ "orders", { 0,0,0,0,0,0,0,2 }, 8, { 0 }, 0, 1,
+		    "orders_by_product: order 2 does not exist" },
+		{ "webhook_events", { 'e','v','t','-','1' }, 5, { 0 }, 0, 1,
+		    "webhook_events_by_time: event 'evt-1' does not exist" },
+		{ "meta", { 'o','r','d','e','r','s','_','s','t','a','t','u','s',
+		    '_','0' + ORDER_PENDING }, 15, { 0,0,0,0,0,0,0,7 }, 8, 0,
+		    "meta orders_status_0 is 7, but 1 orders are PENDING" },
+	};
+	struct fixture		*f = *state;
+	struct store_check	 res;
+	struct check_lines	 lines;
+	struct inv_error	 err;
+	size_t			 i;
+	int			 r;
+
+	store_close(f->st);
+	f->st = NULL;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		rm_dir(f->dir);
+		OK(store_open(&f->st, f->dir, MAP_MAX, &err));
+		check_populate(f->st);
+		store_close(f->st);
+		f->st = NULL;
+		raw_edit(f->dir, rows[i].db, rows[i].key, rows[i].klen,
+		    rows[i].val, rows[i].vlen, rows[i].del);
+		memset(&lines, 0, sizeof lines);
+		r = store_check(f->dir, &res, check_collect, &lines, &err);
+		if (r != 1 || res.problems == 0 ||
+		    strstr(lines.text, rows[i].expect) == NULL) {
+			print_error("row %zu (%s): got %d, %llu problems, want "
+			    "'%s' in:\n%s", i, rows[i].db, r,
+			    (unsigned long long)res.problems, rows[i].expect,
+			    lines.text);
+			fail();
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1399,6 +1577,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_batch_abort,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_map_full,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_clean,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_check_catches,
 		    setup, teardown),
 	};
 
