@@ -33,6 +33,11 @@ open_fds() {
 	ls "/proc/$INVD_PID/fd" | wc -l
 }
 
+# fds_at_least N, fds_at_most N: invd's descriptor count, read anew on
+# each call (wait_for's arguments are expanded only once).
+fds_at_least() { [ "$(open_fds)" -ge "$1" ]; }
+fds_at_most() { [ "$(open_fds)" -le "$1" ]; }
+
 # wait_for SECONDS COMMAND...: poll until COMMAND succeeds.
 wait_for() {
 	local n=$(( $1 * 10 ))
@@ -76,7 +81,7 @@ between() {
 	HELPER_PIDS+=($!)
 	wait_for 30 grep -q '^open 1000$' "$hold"
 	# Accepted by invd, not just queued in the kernel.
-	wait_for 15 test "$(open_fds)" -ge $((base + 1000))
+	wait_for 15 fds_at_least $((base + 1000))
 	transport_args
 	for i in $(seq 1 10); do
 		t=$(curl -sf --max-time 5 "${T_ARGS[@]}" -o /dev/null \
@@ -98,7 +103,7 @@ between() {
 	HELPER_PIDS=()
 	grep -q '^closed 0$' "$hold"
 	# All closed again: invd is back to its own descriptors.
-	wait_for 10 test "$(open_fds)" -le $((base + 2))
+	wait_for 10 fds_at_most $((base + 2))
 }
 
 @test "slowloris clients trickling headers or a body are dropped at --read-timeout" {
