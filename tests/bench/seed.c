@@ -30,23 +30,77 @@ die(const char *what, const struct inv_error *err)
 	exit(1);
 }
 
+typedef int (*seed_fn)(struct store *, uint64_t, struct inv_error *);
+
+/*
+ * Run fn(i) for i in [from, to] in batches. A batch that fills the map is
+ * committed anyway, which grows the map and applies nothing; it runs again.
+ */
 static void
-commit(struct store *st)
+run(struct store *st, const char *what, uint64_t from, uint64_t to,
+    uint64_t step, seed_fn fn)
 {
 	struct inv_error	err;
-	int			r;
+	uint64_t		i, start, end;
+	int			r, full;
 
-	if ((r = store_batch_commit(st, &err)) != 0)
-		die("commit", r == -1 ? &err : NULL);
+	for (start = from; start <= to; start = end + step) {
+		end = start + (SEED_BATCH - 1) * step;
+		if (end > to)
+			end = to;
+		do {
+			if (store_batch_begin(st, &err) == -1)
+				die("begin", &err);
+			full = 0;
+			for (i = start; i <= end && !full; i += step)
+				if (fn(st, i, &err) == -1) {
+					if (err.code != INV_EFULL)
+						die(what, &err);
+					full = 1;
+				}
+			r = store_batch_commit(st, &err);
+			if (r == -1)
+				die("commit", &err);
+			if (r == 2)
+				die(what, NULL);
+		} while (r == 1);
+	}
 }
 
-static void
-begin(struct store *st)
+static int
+seed_product(struct store *st, uint64_t i, struct inv_error *err)
 {
-	struct inv_error	err;
+	struct product	p;
 
-	if (store_batch_begin(st, &err) == -1)
-		die("begin", &err);
+	memset(&p, 0, sizeof p);
+	snprintf(p.sku, sizeof p.sku, "SKU-%" PRIu64, i);
+	snprintf(p.name, sizeof p.name, "Scale product %" PRIu64, i);
+	p.price_cents = 100 + (int64_t)(i % 10000);
+	p.stock = 1000000000;
+	return store_product_create(st, &p, err);
+}
+
+static uint64_t	nprod;
+
+/* xorshift64 of the order number: the same data set on every run. */
+static int
+seed_order(struct store *st, uint64_t i, struct inv_error *err)
+{
+	struct order	o;
+	uint64_t	x = i * 0x9E3779B97F4A7C15ULL;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return store_order_create(st, 1 + x % nprod, 1, &o, err);
+}
+
+static int
+seed_paid(struct store *st, uint64_t i, struct inv_error *err)
+{
+	struct order	o;
+
+	return store_order_set_status(st, i, ORDER_PAID, &o, err);
 }
 
 int
@@ -54,9 +108,7 @@ main(int argc, char **argv)
 {
 	struct store		*st;
 	struct inv_error	 err;
-	struct product		 p;
-	struct order		 o;
-	uint64_t		 nprod, nord, i, rnd = 88172645463325252ULL;
+	uint64_t		 nord;
 	size_t			 map = (size_t)16 << 30;
 	int64_t			 t0, t1, t2, t3;
 
@@ -75,47 +127,12 @@ main(int argc, char **argv)
 		die(argv[1], &err);
 
 	t0 = mono_us();
-	begin(st);
-	for (i = 1; i <= nprod; i++) {
-		memset(&p, 0, sizeof p);
-		snprintf(p.sku, sizeof p.sku, "SKU-%" PRIu64, i);
-		snprintf(p.name, sizeof p.name, "Scale product %" PRIu64, i);
-		p.price_cents = 100 + (int64_t)(i % 10000);
-		p.stock = 1000000000;
-		if (store_product_create(st, &p, &err) == -1)
-			die("product", &err);
-		if (i % SEED_BATCH == 0) {
-			commit(st);
-			begin(st);
-		}
-	}
-	commit(st);
+	run(st, "product", 1, nprod, 1, seed_product);
 	t1 = mono_us();
-	begin(st);
-	for (i = 1; i <= nord; i++) {
-		/* xorshift64: the same data set on every run. */
-		rnd ^= rnd << 13;
-		rnd ^= rnd >> 7;
-		rnd ^= rnd << 17;
-		if (store_order_create(st, 1 + rnd % nprod, 1, &o, &err) == -1)
-			die("order", &err);
-		if (i % SEED_BATCH == 0) {
-			commit(st);
-			begin(st);
-		}
-	}
-	commit(st);
+	run(st, "order", 1, nord, 1, seed_order);
 	t2 = mono_us();
-	begin(st);
-	for (i = 5; i <= nord; i += 5) {
-		if (store_order_set_status(st, i, ORDER_PAID, &o, &err) == -1)
-			die("status", &err);
-		if (i % SEED_BATCH == 0) {
-			commit(st);
-			begin(st);
-		}
-	}
-	commit(st);
+	if (nord >= 5)
+		run(st, "status", 5, nord - nord % 5, 5, seed_paid);
 	t3 = mono_us();
 	store_close(st);
 	printf("{\"products\":%" PRIu64 ",\"orders\":%" PRIu64
