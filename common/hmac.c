@@ -13,6 +13,7 @@
 #include <openssl/params.h>
 
 #include "common/hmac.h"
+#include "common/util.h"
 
 static void
 secret_wipe(struct secret *s)
@@ -219,18 +220,6 @@ hmac_sign_standard(const struct secret *s, const char *id, const char *ts,
 	return 0;
 }
 
-static int
-unhex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 hmac_verify_seed(const struct secrets *ss, const char *header,
     const void *body, size_t len)
@@ -246,8 +235,8 @@ hmac_verify_seed(const struct secrets *ss, const char *header,
 		return 0;
 	header += 7;
 	for (i = 0; i < HMAC_SHA256_LEN; i++) {
-		if ((hi = unhex(header[2 * i])) == -1 ||
-		    (lo = unhex(header[2 * i + 1])) == -1)
+		if ((hi = hex_value(header[2 * i])) == -1 ||
+		    (lo = hex_value(header[2 * i + 1])) == -1)
 			return 0;
 		want[i] = (unsigned char)(hi << 4 | lo);
 	}

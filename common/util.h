@@ -46,4 +46,7 @@ size_t		 inv_strlcpy(char *, const char *, size_t);
 
 /* mkdir -p with the given mode for created directories; -1 with errno. */
 int		 mkdir_p(const char *, unsigned int);
+/* The value of one hex digit, or -1. */
+int	hex_value(int);
+
 #endif

@@ -1560,20 +1560,32 @@ check_index_order(struct check *c, const char *index, uint64_t id,
 	return codec_order_decode(v.mv_data, v.mv_size, o) == 0;
 }
 
+/*
+ * A (product id, order id) row of a per-product index with a value of vlen
+ * bytes: its ids and its order, or 0 when the row is already reported.
+ */
+static int
+check_pair_row(struct check *c, const char *name, const MDB_val *k,
+    const MDB_val *v, size_t vlen, uint64_t *pid, uint64_t *id,
+    struct order *o)
+{
+	if (k->mv_size != 16 || v->mv_size != vlen) {
+		check_bad(c, "%s: row of %zu+%zu bytes", name, k->mv_size,
+		    v->mv_size);
+		return 0;
+	}
+	*pid = codec_get_u64(k->mv_data);
+	*id = codec_get_u64((unsigned char *)k->mv_data + 8);
+	return check_index_order(c, name, *id, o);
+}
+
 static void
 check_by_product(struct check *c, const MDB_val *k, const MDB_val *v)
 {
 	struct order	o;
 	uint64_t	pid, id;
 
-	if (k->mv_size != 16 || v->mv_size != 1) {
-		check_bad(c, "orders_by_product: row of %zu+%zu bytes",
-		    k->mv_size, v->mv_size);
-		return;
-	}
-	pid = codec_get_u64(k->mv_data);
-	id = codec_get_u64((unsigned char *)k->mv_data + 8);
-	if (!check_index_order(c, "orders_by_product", id, &o))
+	if (!check_pair_row(c, "orders_by_product", k, v, 1, &pid, &id, &o))
 		return;
 	if (o.product_id != pid ||
 	    (unsigned char)o.status != *(unsigned char *)v->mv_data)
@@ -1587,14 +1599,7 @@ check_pending(struct check *c, const MDB_val *k, const MDB_val *v)
 	struct order	o;
 	uint64_t	pid, id;
 
-	if (k->mv_size != 16 || v->mv_size != 0) {
-		check_bad(c, "pending_by_product: row of %zu+%zu bytes",
-		    k->mv_size, v->mv_size);
-		return;
-	}
-	pid = codec_get_u64(k->mv_data);
-	id = codec_get_u64((unsigned char *)k->mv_data + 8);
-	if (!check_index_order(c, "pending_by_product", id, &o))
+	if (!check_pair_row(c, "pending_by_product", k, v, 0, &pid, &id, &o))
 		return;
 	if (o.product_id != pid || o.status != ORDER_PENDING)
 		check_bad(c, "pending_by_product: order %" PRIu64 " is %s for "

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "common/hmac.h"
+#include "common/util.h"
 #include "common/json.h"
 #include "invd/router.h"
 #include "invd/store.h"
@@ -73,18 +74,6 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s in place, as evhttp does for query values. */
 static void
 decode(char *s)
@@ -92,8 +81,8 @@ decode(char *s)
 	char	*o = s;
 
 	for (; *s != '\0'; s++) {
-		if (*s == '%' && hexval(s[1]) >= 0 && hexval(s[2]) >= 0) {
-			*o++ = (char)(hexval(s[1]) * 16 + hexval(s[2]));
+		if (*s == '%' && hex_value(s[1]) >= 0 && hex_value(s[2]) >= 0) {
+			*o++ = (char)(hex_value(s[1]) * 16 + hex_value(s[2]));
 			s += 2;
 		} else
 			*o++ = *s == '+' ? ' ' : *s;
